@@ -1,0 +1,145 @@
+"""``client.responses`` (also ``client.beta.responses``): the ``send`` operation, sync and async."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, Literal, overload
+
+import httpx
+
+from openrouter import _request, _transport
+from openrouter.errors import (
+    ErrorData,
+    ResponseValidationError,
+    error_from_response,
+    status_for_code,
+)
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from openrouter._client import OpenRouter
+    from openrouter._params import ResponsesSendParams
+    from openrouter._streaming import EventStream, EventStreamAsync
+    from openrouter.components import OpenResponsesResult, StreamEvents
+
+__all__ = ["Responses", "parse_result"]
+
+
+def parse_result(response: httpx.Response) -> OpenResponsesResult:
+    """The typed result of a read, successful, non-streaming response.
+
+    A 200 whose body is ``{"error": ...}`` raises the API error its code names.
+    """
+    from pydantic import ValidationError
+
+    from openrouter.components import OpenResponsesResult
+
+    content = response.content
+    try:
+        return OpenResponsesResult.model_validate_json(content)
+    except ValidationError as exc:
+        try:
+            body = json.loads(content)
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and "error" in body and ErrorData.from_body(body) is not None:
+            data = ErrorData.from_body(body)
+            status = status_for_code(data.code if data else None) or response.status_code
+            raise error_from_response(response, status_code=status) from None
+        raise ResponseValidationError(
+            f"The response body is not a valid OpenResponsesResult: {exc.error_count()} "
+            f"error(s), first: {exc.errors()[0]['msg']} at {exc.errors()[0]['loc']}",
+            cause=exc,
+            status_code=response.status_code,
+            headers=response.headers,
+            body=response.text,
+            raw_response=response,
+        ) from exc
+
+
+class Responses:
+    """Create responses: ``send(...)`` and ``send_async(...)``."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: OpenRouter) -> None:
+        self._client = client
+
+    def _prepare(self, stream: bool, params: dict[str, Any]) -> _request.PreparedRequest:
+        c = self._client
+        return _request.prepare(
+            server_url=c.server_url,
+            base_headers=c._base_headers,
+            api_key=c._resolve_api_key(),
+            default_retry=c.retry_config,
+            default_timeout_s=c.timeout_ms / 1000.0 if c.timeout_ms is not None else None,
+            stream=stream,
+            params=params,
+        )
+
+    @overload
+    def send(
+        self, *, stream: Literal[False] = False, **params: Unpack[ResponsesSendParams]
+    ) -> OpenResponsesResult: ...
+    @overload
+    def send(
+        self, *, stream: Literal[True], **params: Unpack[ResponsesSendParams]
+    ) -> EventStream[StreamEvents]: ...
+    @overload
+    def send(
+        self, *, stream: bool, **params: Unpack[ResponsesSendParams]
+    ) -> OpenResponsesResult | EventStream[StreamEvents]: ...
+
+    def send(
+        self, *, stream: bool = False, **params: Any
+    ) -> OpenResponsesResult | EventStream[StreamEvents]:
+        """Create a response. With ``stream=True``, returns an ``EventStream`` of typed events.
+
+        See ``ResponsesSendParams`` for every parameter.
+        """
+        prepared = self._prepare(stream, params)
+        response = _transport.send(self._client._sync_client(), prepared, self._client.logger)
+        if stream:
+            from openrouter._streaming import EventStream
+
+            return EventStream(response, prepared.raise_stream_errors)
+        try:
+            response.read()
+        except httpx.TransportError as exc:
+            raise _transport.error_from_transport(exc) from exc
+        finally:
+            response.close()
+        return parse_result(response)
+
+    @overload
+    async def send_async(
+        self, *, stream: Literal[False] = False, **params: Unpack[ResponsesSendParams]
+    ) -> OpenResponsesResult: ...
+    @overload
+    async def send_async(
+        self, *, stream: Literal[True], **params: Unpack[ResponsesSendParams]
+    ) -> EventStreamAsync[StreamEvents]: ...
+    @overload
+    async def send_async(
+        self, *, stream: bool, **params: Unpack[ResponsesSendParams]
+    ) -> OpenResponsesResult | EventStreamAsync[StreamEvents]: ...
+
+    async def send_async(
+        self, *, stream: bool = False, **params: Any
+    ) -> OpenResponsesResult | EventStreamAsync[StreamEvents]:
+        """The async form of ``send``; with ``stream=True`` returns an ``EventStreamAsync``."""
+        prepared = self._prepare(stream, params)
+        http = await self._client._async_client()
+        response = await _transport.send_async(http, prepared, self._client.logger)
+        if stream:
+            from openrouter._streaming import EventStreamAsync
+
+            return EventStreamAsync(response, prepared.raise_stream_errors)
+        try:
+            await response.aread()
+        except httpx.TransportError as exc:
+            raise _transport.error_from_transport(exc) from exc
+        finally:
+            await response.aclose()
+        return parse_result(response)

@@ -1,0 +1,110 @@
+"""The retry policy: which failures to retry and how long to wait, with no I/O of its own.
+
+The sync and async request loops both drive one ``RetryController``; only their sleeping
+differs.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from collections.abc import Callable, Mapping
+
+import httpx
+
+from openrouter.utils import RetryConfig
+
+# A server asking for a longer pause than this is treated as "not worth waiting for".
+MAX_RETRY_AFTER_S = 60.0
+
+# Failures where httpx provably never handed the request to a server.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+def request_was_sent(exc: BaseException) -> bool:
+    """False only when the request cannot have reached the server."""
+    return not isinstance(exc, _NOT_SENT)
+
+
+def parse_retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait from ``retry-after-ms``, or ``Retry-After`` as seconds or an HTTP date."""
+    value = headers.get("retry-after-ms")
+    if value is not None:
+        try:
+            ms = float(value)
+        except ValueError:
+            pass
+        else:
+            if ms >= 0:
+                return ms / 1000.0
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        return max(0.0, when.timestamp() - time.time())
+    return seconds if seconds >= 0 else None
+
+
+class RetryController:
+    """Tracks one logical request across attempts and decides each retry.
+
+    ``delay_after_status`` / ``delay_after_error`` return the seconds to sleep before the next
+    attempt, or None when the caller should stop and raise.
+    """
+
+    __slots__ = ("_clock", "_config", "_random", "_start", "attempts")
+
+    def __init__(
+        self,
+        config: RetryConfig,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self._config = config
+        self._clock = clock
+        self._random = rand
+        self._start = clock()
+        self.attempts = 1
+
+    def delay_after_status(self, status_code: int, headers: Mapping[str, str]) -> float | None:
+        if self._config.strategy != "backoff" or status_code not in self._config.status_codes:
+            return None
+        retry_after = parse_retry_after(headers)
+        if retry_after is not None:
+            if retry_after > MAX_RETRY_AFTER_S:
+                return None
+            return self._within_budget(retry_after)
+        return self._within_budget(self._backoff())
+
+    def delay_after_error(self, exc: BaseException) -> float | None:
+        config = self._config
+        if config.strategy != "backoff":
+            return None
+        allowed = (
+            config.retry_after_send if request_was_sent(exc) else config.retry_connection_errors
+        )
+        return self._within_budget(self._backoff()) if allowed else None
+
+    def _backoff(self) -> float:
+        b = self._config.backoff
+        base = min(b.max_interval_ms, b.initial_interval_ms * b.exponent ** (self.attempts - 1))
+        # "Equal jitter": never less than half the nominal pause, so retries stay spaced out.
+        return (base / 2 + self._random() * base / 2) / 1000.0
+
+    def _within_budget(self, delay: float) -> float | None:
+        elapsed = self._clock() - self._start
+        if elapsed + delay > self._config.backoff.max_elapsed_ms / 1000.0:
+            return None
+        self.attempts += 1
+        return delay

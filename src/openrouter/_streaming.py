@@ -1,0 +1,382 @@
+"""``EventStream`` and ``EventStreamAsync``: typed events over SSE with clear outcomes.
+
+``_StreamCore`` holds everything that is not I/O (decoding, typing, accumulating, deciding how
+the stream ended); the two classes only move bytes and close the connection.
+
+Outcomes:
+- ``response.completed``: iteration ends normally.
+- ``response.failed`` / ``error`` / ``response.error``: the event is yielded, then
+  ``StreamFailedError`` is raised (unless ``raise_stream_errors=False``).
+- ``response.incomplete``: iteration ends normally; ``get_final_response()`` has
+  ``incomplete_details``; ``output_text`` and ``text_deltas()`` raise ``IncompleteResponseError``.
+- Connection dropped, or the stream ended without a terminal event: ``StreamInterruptedError``.
+- No bytes for longer than the read timeout: ``StreamIdleTimeoutError``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Iterator
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import httpx
+
+from openrouter._accumulate import ResponseAccumulator
+from openrouter._sse import SSEDecodeError, SSEDecoder
+from openrouter.components import OpenResponsesResult, StreamEvents, parse_event
+from openrouter.errors import (
+    IncompleteResponseError,
+    StreamError,
+    StreamFailedError,
+    StreamIdleTimeoutError,
+    StreamInterruptedError,
+)
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+__all__ = ["EventStream", "EventStreamAsync"]
+
+T = TypeVar("T")
+
+_logger = logging.getLogger("openrouter")
+
+_TERMINAL = frozenset({"response.completed", "response.incomplete", "response.failed"})
+_FAILURES = frozenset({"response.failed", "error", "response.error"})
+
+
+class _StreamCore:
+    """The state of one stream, fed raw bytes; shared by the sync and async classes."""
+
+    __slots__ = (
+        "_decoder",
+        "accumulator",
+        "done",
+        "event_count",
+        "failure",
+        "malformed_events",
+        "raise_errors",
+        "response",
+        "terminal_type",
+    )
+
+    def __init__(self, response: httpx.Response, raise_errors: bool) -> None:
+        self.response = response
+        self.raise_errors = raise_errors
+        self.accumulator = ResponseAccumulator()
+        self._decoder = SSEDecoder()
+        self.event_count = 0
+        self.done = False
+        self.terminal_type: str | None = None
+        self.failure: StreamFailedError | None = None
+        self.malformed_events: list[str] = []
+
+    @property
+    def is_sse(self) -> bool:
+        return "event-stream" in self.response.headers.get("content-type", "")
+
+    def feed(self, chunk: bytes) -> list[StreamEvents]:
+        try:
+            frames = self._decoder.feed(chunk)
+        except SSEDecodeError as exc:
+            raise StreamError(
+                f"Stream decoding failed: {exc}",
+                partial_response=self.accumulator.partial_response(),
+                event_count=self.event_count,
+            ) from exc
+        events: list[StreamEvents] = []
+        feed = self.accumulator.feed
+        for frame in frames:
+            data = frame.data
+            if data == "[DONE]":
+                self.done = True
+                break
+            try:
+                event = parse_event(data)
+            except ValueError:
+                # One unreadable event should not cost the user the whole response; the
+                # terminal event still carries the authoritative result.
+                self.malformed_events.append(data)
+                _logger.warning("skipped a malformed stream event: %.200s", data)
+                continue
+            feed(event)
+            self.event_count += 1
+            event_type = event.type
+            if event_type in _TERMINAL or event_type in _FAILURES:
+                self._note(event)
+            events.append(event)
+        return events
+
+    def _note(self, event: Any) -> None:
+        event_type = event.type
+        if event_type in _TERMINAL and self.terminal_type is None:
+            self.terminal_type = event_type
+        if event_type in _FAILURES and self.failure is None:
+            code, message = _failure_details(event)
+            what = "the response failed" if event_type == "response.failed" else "stream error"
+            self.failure = StreamFailedError(
+                f"{what}: {message or 'no message'} (code {code!r})",
+                code=code,
+                error_message=message,
+                event=event,
+                partial_response=self.accumulator.partial_response(),
+                event_count=self.event_count,
+            )
+
+    def pending_failure(self) -> StreamFailedError | None:
+        return self.failure if self.raise_errors else None
+
+    def finish(self) -> None:
+        """The body ended: raise unless a terminal event (or a reported failure) arrived."""
+        self._decoder.close()
+        if self.terminal_type is not None or self.failure is not None:
+            return
+        how = "after [DONE]" if self.done else "when the connection closed"
+        raise StreamInterruptedError(
+            f"The stream ended {how} without a terminal event, after {self.event_count} events",
+            partial_response=self.accumulator.partial_response(),
+            event_count=self.event_count,
+        )
+
+    def transport_error(self, exc: httpx.TransportError) -> StreamError:
+        partial = self.accumulator.partial_response()
+        if isinstance(exc, httpx.ReadTimeout):
+            return StreamIdleTimeoutError(
+                f"No data from the server within the read timeout, after {self.event_count} "
+                "events; the connection was closed",
+                partial_response=partial,
+                event_count=self.event_count,
+            )
+        return StreamInterruptedError(
+            f"The connection was lost after {self.event_count} events "
+            f"({type(exc).__name__}: {exc})",
+            partial_response=partial,
+            event_count=self.event_count,
+        )
+
+    def non_sse_body(self) -> list[StreamEvents]:
+        """A stream request answered with plain JSON: an error body raises, a result becomes
+        the terminal event a stream of it would have ended with."""
+        from openrouter._resources import parse_result
+
+        result = parse_result(self.response)  # raises the API error for an error body
+        data = {"type": _terminal_type_for(result.status), "response": result.to_dict()}
+        return self.feed(b"data: " + json.dumps(data).encode() + b"\n\n")
+
+    def final_response(self) -> OpenResponsesResult:
+        final = self.accumulator.final_response()
+        if final is None:
+            raise StreamInterruptedError("The stream produced no response", event_count=0)
+        return final
+
+    def require_complete(self) -> OpenResponsesResult:
+        final = self.final_response()
+        if self.terminal_type == "response.incomplete" or final.status == "incomplete":
+            details = getattr(final, "incomplete_details", None)
+            reason = getattr(details, "reason", None)
+            raise IncompleteResponseError(
+                f"The response is incomplete ({reason or 'no reason given'}); its text is cut off",
+                response=final,
+                reason=reason,
+            )
+        return final
+
+
+def _terminal_type_for(status: Any) -> str:
+    if status == "incomplete":
+        return "response.incomplete"
+    if status == "failed":
+        return "response.failed"
+    return "response.completed"
+
+
+def _failure_details(event: Any) -> tuple[int | str | None, str | None]:
+    """(code, message) from any of the failure shapes the contract lists."""
+    code = getattr(event, "error_code", None)
+    message = getattr(event, "error_message", None)
+    if code is None and message is None:
+        response = getattr(event, "response", None)
+        error = getattr(response, "error", None)
+        if error is not None:
+            code = getattr(error, "code", None)
+            message = getattr(error, "message", None)
+    return code, message
+
+
+class _StreamBase(Generic[T]):
+    _core: _StreamCore
+
+    @property
+    def response(self) -> httpx.Response:
+        """The underlying httpx response (headers, status, ``X-Generation-Id``)."""
+        return self._core.response
+
+    @property
+    def generation_id(self) -> str | None:
+        return self._core.response.headers.get("x-generation-id")
+
+    @property
+    def event_count(self) -> int:
+        return self._core.event_count
+
+    @property
+    def malformed_events(self) -> list[str]:
+        """Raw data of events that were not valid JSON and were skipped."""
+        return self._core.malformed_events
+
+    @property
+    def status(self) -> str | None:
+        """The terminal event's type once it arrived (``response.completed`` ...)."""
+        return self._core.terminal_type
+
+    @property
+    def output_text(self) -> str:
+        """The whole text, once the stream has ended; raises if it was incomplete."""
+        if self._core.terminal_type is None and self._core.failure is None:
+            raise RuntimeError(
+                "The stream has not ended yet: iterate it or call get_final_response() first"
+            )
+        return self._core.require_complete().output_text
+
+
+class EventStream(_StreamBase[T]):
+    """A stream of typed events. Iterate it; use it as a context manager to close it early."""
+
+    def __init__(self, response: httpx.Response, raise_stream_errors: bool = True) -> None:
+        self._core = _StreamCore(response, raise_stream_errors)
+        self._iterator = self._iterate()
+
+    def _iterate(self) -> Iterator[Any]:
+        core = self._core
+        try:
+            if not core.is_sse:
+                try:
+                    core.response.read()
+                except httpx.TransportError as exc:
+                    raise core.transport_error(exc) from exc
+                yield from core.non_sse_body()
+                return
+            chunks = core.response.iter_bytes()
+            while not core.done:
+                try:
+                    chunk = next(chunks)
+                except StopIteration:
+                    break
+                except httpx.TransportError as exc:
+                    raise core.transport_error(exc) from exc
+                for event in core.feed(chunk):
+                    yield event
+                    failure = core.pending_failure()
+                    if failure is not None:
+                        raise failure
+            core.finish()
+        finally:
+            core.response.close()
+
+    def __iter__(self) -> Iterator[T]:
+        return self._iterator
+
+    def __next__(self) -> T:
+        return next(self._iterator)
+
+    def text_deltas(self) -> Iterator[str]:
+        """Only the text, as it arrives. Raises ``IncompleteResponseError`` at the end if the
+        response was cut off (max tokens, content filter)."""
+        for event in self._iterator:
+            if event.type == "response.output_text.delta":
+                yield event.delta
+        self._core.require_complete()
+
+    def get_final_response(self) -> OpenResponsesResult:
+        """Read the rest of the stream and return the final response."""
+        for _ in self._iterator:
+            pass
+        return self._core.final_response()
+
+    def close(self) -> None:
+        """Drop the connection now (this also cancels the generation upstream)."""
+        self._iterator.close()
+        self._core.response.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class EventStreamAsync(_StreamBase[T]):
+    """The async form of ``EventStream``: ``async for``, ``async with``, ``aclose()``."""
+
+    def __init__(self, response: httpx.Response, raise_stream_errors: bool = True) -> None:
+        self._core = _StreamCore(response, raise_stream_errors)
+        self._iterator = self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[Any]:
+        core = self._core
+        try:
+            if not core.is_sse:
+                try:
+                    await core.response.aread()
+                except httpx.TransportError as exc:
+                    raise core.transport_error(exc) from exc
+                for event in core.non_sse_body():
+                    yield event
+                return
+            chunks = core.response.aiter_bytes()
+            while not core.done:
+                try:
+                    chunk = await chunks.__anext__()
+                except StopAsyncIteration:
+                    break
+                except httpx.TransportError as exc:
+                    raise core.transport_error(exc) from exc
+                for event in core.feed(chunk):
+                    yield event
+                    failure = core.pending_failure()
+                    if failure is not None:
+                        raise failure
+            core.finish()
+        finally:
+            await core.response.aclose()
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        return self._iterator
+
+    async def __anext__(self) -> T:
+        return await self._iterator.__anext__()
+
+    async def text_deltas(self) -> AsyncIterator[str]:
+        """Only the text, as it arrives; ``IncompleteResponseError`` at the end if cut off."""
+        async for event in self._iterator:
+            if event.type == "response.output_text.delta":
+                yield event.delta
+        self._core.require_complete()
+
+    async def get_final_response(self) -> OpenResponsesResult:
+        async for _ in self._iterator:
+            pass
+        return self._core.final_response()
+
+    async def aclose(self) -> None:
+        """Drop the connection now (this also cancels the generation upstream)."""
+        await self._iterator.aclose()
+        await self._core.response.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
