@@ -1,0 +1,83 @@
+"""``openrouter.testing``: an offline emulator of OpenRouter's Responses endpoint.
+
+Use it to test code built on this SDK without network or credits::
+
+    from openrouter import OpenRouter
+    from openrouter.testing import Emulator, Fault, Reply
+
+    with Emulator() as emu:
+        emu.enqueue(Reply.text("Hello!"), Fault.status(429, retry_after=1))
+        with OpenRouter(api_key=emu.api_key, server_url=emu.url) as client:
+            ...
+        assert emu.requests[0].json["model"] == "openai/gpt-4o"
+
+With pytest, the ``openrouter_emulator`` and ``openrouter_client`` fixtures are registered
+automatically. From a shell: ``python -m openrouter.testing --port 8080``.
+
+The emulator speaks plain HTTP/JSON/SSE and never imports the client, so it also tests the
+client. Request validation needs ``jsonschema`` (``pip install 'openrouter[testing]'``).
+Names are imported lazily: importing this package starts nothing and loads no server code.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from openrouter.testing._replies import (
+        Citation,
+        Fault,
+        FunctionCall,
+        ImageGenerationCall,
+        Message,
+        OutputText,
+        RawItem,
+        Reasoning,
+        Refusal,
+        Reply,
+        WebSearchCall,
+    )
+    from openrouter.testing._server import (
+        DEFAULT_API_KEY,
+        DEFAULT_MODEL,
+        Emulator,
+        RecordedRequest,
+        serve,
+    )
+
+__all__ = [
+    "DEFAULT_API_KEY",
+    "DEFAULT_MODEL",
+    "Citation",
+    "Emulator",
+    "Fault",
+    "FunctionCall",
+    "ImageGenerationCall",
+    "Message",
+    "OutputText",
+    "RawItem",
+    "Reasoning",
+    "RecordedRequest",
+    "Refusal",
+    "Reply",
+    "WebSearchCall",
+    "serve",
+]
+
+_SERVER_NAMES = frozenset(
+    {"DEFAULT_API_KEY", "DEFAULT_MODEL", "Emulator", "RecordedRequest", "serve"}
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = "_server" if name in _SERVER_NAMES else "_replies"
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

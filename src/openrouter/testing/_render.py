@@ -1,0 +1,713 @@
+"""Turn a ``Reply`` into the Responses API's JSON result and its SSE event sequence.
+
+The stream is rendered up front into a list of ready-to-send SSE text pieces (plus ``Pause`` /
+``Drop`` markers for the timing faults), so the server can write it in large chunks. Text
+deltas, the only events that come by the thousand, are formatted from string templates rather
+than ``json.dumps`` of a dict each.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from json.encoder import encode_basestring
+from typing import Any
+
+from openrouter.testing._replies import (
+    FunctionCall,
+    ImageGenerationCall,
+    Message,
+    OutputItem,
+    OutputText,
+    RawItem,
+    Reasoning,
+    Refusal,
+    Reply,
+    WebSearchCall,
+)
+
+__all__ = ["Drop", "Pause", "RenderContext", "StreamSettings", "build_result", "render_stream"]
+
+KEEPALIVE = ": OPENROUTER PROCESSING\n\n"
+DONE = "data: [DONE]\n\n"
+_DEFAULT_UNKNOWN: Mapping[str, Any] = {"type": "response.future_thing", "foo": 1}
+# Pricing of the pretend model, per token, so ``usage.cost`` is a plausible small float.
+_INPUT_PRICE = 0.000001
+_OUTPUT_PRICE = 0.000002
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Stop writing for ``seconds`` (everything before it is flushed first)."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Drop:
+    """Cut the connection here, leaving the chunked body unterminated."""
+
+
+DROP = Drop()
+Piece = str | Pause | Drop
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """Per-request facts the rendering needs."""
+
+    body: Mapping[str, Any]
+    model: str
+    number: int  # the emulator's response counter; ids derive from it
+    created_at: int
+
+
+@dataclass(frozen=True)
+class StreamSettings:
+    """The emulator-wide stream defaults a ``Reply`` falls back to."""
+
+    delta_size: int = 6
+    keepalive: int = 0
+    keepalive_every: int = 0
+
+
+# -- ids, words, usage -----------------------------------------------------------------------
+
+
+def make_id(prefix: str, number: int, index: int = 0, length: int = 24) -> str:
+    """Deterministic, real-looking ids: the same request number gives the same ids."""
+    digest = hashlib.blake2s(f"{prefix}:{number}:{index}".encode(), digest_size=16).hexdigest()
+    return f"{prefix}_{digest[:length]}"
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _content_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        texts = []
+        for part in content:
+            if isinstance(part, Mapping):
+                value = part.get("text", part.get("refusal"))
+                if isinstance(value, str):
+                    texts.append(value)
+        return " ".join(texts)
+    return ""
+
+
+def _item_text(item: Any) -> str:
+    if not isinstance(item, Mapping):
+        return ""
+    kind = item.get("type")
+    if kind == "function_call":
+        return str(item.get("arguments", ""))
+    if kind == "function_call_output":
+        output = item.get("output")
+        return output if isinstance(output, str) else _content_text(output)
+    return _content_text(item.get("content"))
+
+
+def last_user_text(body: Mapping[str, Any]) -> str:
+    """What the echo model answers to: the last user message, or the last tool result."""
+    given = body.get("input")
+    if isinstance(given, str):
+        return given
+    if isinstance(given, list):
+        for item in reversed(given):
+            if not isinstance(item, Mapping):
+                continue
+            kind = item.get("type")
+            if kind == "function_call_output" or (
+                item.get("role") == "user" and kind in (None, "message")
+            ):
+                return _item_text(item)
+    return ""
+
+
+def input_tokens(body: Mapping[str, Any]) -> int:
+    total = 0
+    instructions = body.get("instructions")
+    if isinstance(instructions, str):
+        total += _words(instructions)
+    given = body.get("input")
+    if isinstance(given, str):
+        total += _words(given)
+    elif isinstance(given, list):
+        for item in given:
+            total += _words(_item_text(item))
+    return max(total, 1)
+
+
+# -- the result ------------------------------------------------------------------------------
+
+
+def _item_ids(item: OutputItem, ctx: RenderContext, index: int) -> tuple[str, str | None]:
+    number = ctx.number
+    if isinstance(item, Message):
+        return make_id("msg", number, index), None
+    if isinstance(item, Reasoning):
+        return make_id("rs", number, index), None
+    if isinstance(item, FunctionCall):
+        call_id = item.call_id or make_id("call", number, index)
+        return make_id("fc", number, index), call_id
+    if isinstance(item, WebSearchCall):
+        return make_id("ws", number, index), None
+    if isinstance(item, ImageGenerationCall):
+        return make_id("ig", number, index), None
+    return str(item.item.get("id", make_id("item", number, index))), None
+
+
+def _part_dict(part: OutputText | Refusal) -> dict[str, Any]:
+    if isinstance(part, Refusal):
+        return {"type": "refusal", "refusal": part.refusal}
+    return {
+        "type": "output_text",
+        "text": part.text,
+        "annotations": [dict(a) for a in part.annotations],
+        "logprobs": [],
+    }
+
+
+def _final_item(item: OutputItem, item_id: str, call_id: str | None, status: str) -> dict[str, Any]:
+    if isinstance(item, Message):
+        out: dict[str, Any] = {
+            "type": "message",
+            "id": item_id,
+            "role": "assistant",
+            "status": status,
+            "content": [_part_dict(p) for p in item.parts()],
+        }
+        if item.phase is not None:
+            out["phase"] = item.phase
+        return out
+    if isinstance(item, Reasoning):
+        out = {
+            "type": "reasoning",
+            "id": item_id,
+            "status": "completed",
+            "summary": [{"type": "summary_text", "text": s} for s in item.summaries()],
+        }
+        if item.text is not None:
+            out["content"] = [{"type": "reasoning_text", "text": item.text}]
+        if item.encrypted_content is not None:
+            out["encrypted_content"] = item.encrypted_content
+        return out
+    if isinstance(item, FunctionCall):
+        return {
+            "type": "function_call",
+            "id": item_id,
+            "call_id": call_id,
+            "name": item.name,
+            "arguments": item.arguments_json,
+            "status": "completed",
+        }
+    if isinstance(item, WebSearchCall):
+        return {
+            "type": "web_search_call",
+            "id": item_id,
+            "status": "completed",
+            "action": {
+                "type": "search",
+                "query": item.query,
+                "sources": [{"type": "url", "url": u} for u in item.sources],
+            },
+        }
+    if isinstance(item, ImageGenerationCall):
+        return {
+            "type": "image_generation_call",
+            "id": item_id,
+            "status": "completed",
+            "result": item.result,
+        }
+    return dict(item.item)
+
+
+def _output_words(item: OutputItem) -> tuple[int, int]:
+    """(output words, of which reasoning)."""
+    if isinstance(item, Message):
+        return sum(_words(p.refusal if isinstance(p, Refusal) else p.text) for p in item.parts()), 0
+    if isinstance(item, Reasoning):
+        n = _words(item.text or "") + sum(_words(s) for s in item.summaries())
+        return n, n
+    if isinstance(item, FunctionCall):
+        return max(_words(item.arguments_json), 1), 0
+    if isinstance(item, ImageGenerationCall):
+        return 1, 0
+    return 0, 0
+
+
+_ECHOED: tuple[tuple[str, Any], ...] = (
+    ("instructions", None),
+    ("max_output_tokens", None),
+    ("max_tool_calls", None),
+    ("metadata", None),
+    ("parallel_tool_calls", True),
+    ("prompt_cache_key", None),
+    ("reasoning", None),
+    ("safety_identifier", None),
+    ("temperature", None),
+    ("tool_choice", "auto"),
+    ("tools", []),
+    ("top_logprobs", 0),
+    ("top_p", None),
+    ("presence_penalty", None),
+    ("frequency_penalty", None),
+    ("truncation", "disabled"),
+    ("user", None),
+)
+
+
+@dataclass
+class Rendered:
+    """A reply laid out for one request: the final result and each item's streaming facts."""
+
+    result: dict[str, Any]
+    items: list[tuple[OutputItem, dict[str, Any]]]  # (item, its final dict)
+
+
+def build_result(reply: Reply, ctx: RenderContext) -> Rendered:
+    """The ``OpenResponsesResult`` for ``reply`` (what ``response.completed`` also carries)."""
+    body = ctx.body
+    status = reply.status
+    item_status = "completed" if status == "completed" else "incomplete"
+    laid_out: list[tuple[OutputItem, dict[str, Any]]] = []
+    out_words = reasoning_words = 0
+    texts: list[str] = []
+    for index, item in enumerate(reply.output_items):
+        item_id, call_id = _item_ids(item, ctx, index)
+        final = _final_item(item, item_id, call_id, item_status)
+        laid_out.append((item, final))
+        words, reasoning = _output_words(item)
+        out_words += words
+        reasoning_words += reasoning
+        if isinstance(item, Message):
+            texts.extend(p.text for p in item.parts() if isinstance(p, OutputText))
+
+    in_tokens = input_tokens(body)
+    usage: dict[str, Any] = {
+        "input_tokens": in_tokens,
+        "input_tokens_details": {"cached_tokens": 0},
+        "output_tokens": out_words,
+        "output_tokens_details": {"reasoning_tokens": reasoning_words},
+        "total_tokens": in_tokens + out_words,
+        "cost": round(in_tokens * _INPUT_PRICE + out_words * _OUTPUT_PRICE, 9),
+        "is_byok": False,
+    }
+    if reply.usage:
+        usage.update(reply.usage)
+
+    result: dict[str, Any] = {
+        "id": make_id("resp", ctx.number),
+        "object": "response",
+        "created_at": ctx.created_at,
+        "completed_at": ctx.created_at if status == "completed" else None,
+        "status": status,
+        "model": ctx.model,
+        "output": [final for _, final in laid_out],
+        "output_text": "".join(texts),
+        "error": (
+            {"code": reply.error_code, "message": reply.error_message}
+            if status == "failed"
+            else None
+        ),
+        "incomplete_details": (
+            {"reason": reply.incomplete_reason} if status == "incomplete" else None
+        ),
+        "usage": usage,
+        "store": False,
+        "background": False,
+        "previous_response_id": None,
+        "service_tier": "default",
+    }
+    for key, default in _ECHOED:
+        value = body.get(key, default)
+        result[key] = default if value is None and default is not None else value
+    text_config = body.get("text")
+    result["text"] = (
+        text_config if isinstance(text_config, Mapping) else {"format": {"type": "text"}}
+    )
+    if reply.extra:
+        result.update(reply.extra)
+    return Rendered(result, laid_out)
+
+
+# -- the stream ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Options:
+    delta_size: int
+    keepalive: int
+    keepalive_every: int
+    warmup: float
+    keepalive_interval: float
+    drop_after: int | None
+    stall_between: float
+    stall_after: int | None
+    error_event_after: int | None
+    error_event_shape: str
+    error_event_code: str | int | None
+    error_event_message: str
+    unknown_event_after: int | None
+    unknown_event: Mapping[str, Any]
+    malformed_after: int | None
+
+
+def _resolve(reply: Reply, defaults: StreamSettings) -> _Options:
+    return _Options(
+        delta_size=reply.delta_size or defaults.delta_size,
+        keepalive=defaults.keepalive if reply.keepalive is None else reply.keepalive,
+        keepalive_every=(
+            defaults.keepalive_every if reply.keepalive_every is None else reply.keepalive_every
+        ),
+        warmup=reply.warmup,
+        keepalive_interval=reply.keepalive_interval,
+        drop_after=reply.drop_after,
+        stall_between=reply.stall_between,
+        stall_after=reply.stall_after,
+        error_event_after=reply.error_event_after,
+        error_event_shape=reply.error_event_shape,
+        error_event_code=reply.error_event_code,
+        error_event_message=reply.error_event_message,
+        unknown_event_after=reply.unknown_event_after,
+        unknown_event=reply.unknown_event or _DEFAULT_UNKNOWN,
+        malformed_after=reply.malformed_after,
+    )
+
+
+class _Sink:
+    """Collects SSE pieces, numbering events and applying the reply's stream faults."""
+
+    def __init__(self, opts: _Options) -> None:
+        self.opts = opts
+        self.out: list[Piece] = []
+        self.seq = 0
+        self.count = 0
+        self.closed = False  # nothing more may be sent (dropped, or ended by an error event)
+        self.dropped = False
+        self._pending = {
+            name: after
+            for name, after in (
+                ("unknown", opts.unknown_event_after),
+                ("malformed", opts.malformed_after),
+                ("error", opts.error_event_after),
+                ("drop", opts.drop_after),
+            )
+            if after is not None
+        }
+        self._per_event = bool(opts.keepalive_every) or (
+            opts.stall_between > 0 and opts.stall_after is None
+        )
+        self._stall_once = opts.stall_after if opts.stall_between > 0 else None
+        self._next = min(self._trigger_points(), default=None)
+
+    def _trigger_points(self) -> list[int]:
+        points = list(self._pending.values())
+        if self._stall_once is not None:
+            points.append(self._stall_once)
+        return points
+
+    # Emission -------------------------------------------------------------------------------
+
+    def event(self, kind: str, fields: Mapping[str, Any]) -> None:
+        if self.closed:
+            return
+        payload = {"type": kind, "sequence_number": self.seq}
+        payload.update(fields)
+        self.out.append(f"data: {_dumps(payload)}\n\n")
+        self._advance()
+
+    def delta(self, head: str, chunk: str, tail: str) -> None:
+        """A templated event: ``head`` + sequence number + ``tail`` around the JSON delta."""
+        if self.closed:
+            return
+        self.out.append(f"{head}{self.seq}{tail}{encode_basestring(chunk)}}}\n\n")
+        self._advance()
+
+    def _advance(self) -> None:
+        self.seq += 1
+        self.count += 1
+        if self._per_event or (self._next is not None and self.count >= self._next):
+            self._after_event()
+
+    def _inject(self, text: str, numbered: bool = True) -> None:
+        self.out.append(text)
+        if numbered:
+            self.seq += 1
+        self.count += 1
+
+    def _after_event(self) -> None:
+        opts = self.opts
+        count = self.count
+        if opts.keepalive_every and count % opts.keepalive_every == 0:
+            self.out.append(KEEPALIVE)
+        if opts.stall_between > 0 and (
+            opts.stall_after is None or (self._stall_once is not None and count >= self._stall_once)
+        ):
+            self.out.append(Pause(opts.stall_between))
+            if opts.stall_after is not None:
+                self._stall_once = None
+        self.fire_due()
+
+    def fire_due(self) -> None:
+        """Apply every fault whose event count has been reached (``0``: before any event)."""
+        fired = True
+        while fired and not self.closed:
+            fired = False
+            for name, after in list(self._pending.items()):
+                if self.count >= after:
+                    del self._pending[name]
+                    self._fire(name)
+                    fired = True
+                    break
+        self._next = min(self._trigger_points(), default=None)
+
+    def _fire(self, name: str) -> None:
+        opts = self.opts
+        if name == "unknown":
+            payload = {**opts.unknown_event, "sequence_number": self.seq}
+            self._inject(f"data: {_dumps(payload)}\n\n")
+        elif name == "malformed":
+            # Truncated JSON, as a broken proxy might forward it; takes no sequence number.
+            self._inject(
+                'data: {"type":"response.output_text.delta","sequence_number":'
+                f'{self.seq},"delta":"unterminat\n\n',
+                numbered=False,
+            )
+        elif name == "error":
+            self._inject(f"data: {_dumps(self._error_event())}\n\n")
+            self.out.append(DONE)
+            self.closed = True
+        elif name == "drop":
+            self.out.append(DROP)
+            self.closed = self.dropped = True
+
+    def _error_event(self) -> dict[str, Any]:
+        opts = self.opts
+        if opts.error_event_shape == "flat":
+            return {
+                "type": "error",
+                "sequence_number": self.seq,
+                "code": opts.error_event_code,
+                "message": opts.error_event_message,
+                "param": None,
+            }
+        return {
+            "type": "error" if opts.error_event_shape == "nested" else "response.error",
+            "sequence_number": self.seq,
+            "error": {"code": opts.error_event_code, "message": opts.error_event_message},
+        }
+
+
+def _split(text: str, size: int, chunks: Sequence[str] | None = None) -> Sequence[str]:
+    if chunks is not None:
+        return chunks
+    if len(text) <= size:
+        return (text,) if text else ()
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def _heads(kind: str, item_id: str, index: int, sub_key: str | None, sub: int) -> tuple[str, str]:
+    """The fixed text before and after the sequence number of a delta event."""
+    head = f'data: {{"type":"{kind}","sequence_number":'
+    tail = f',"item_id":{encode_basestring(item_id)},"output_index":{index}'
+    if sub_key is not None:
+        tail += f',"{sub_key}":{sub}'
+    if kind == "response.output_text.delta":
+        tail = tail + ',"logprobs":[],"delta":'
+    else:
+        tail += ',"delta":'
+    return head, tail
+
+
+def render_stream(rendered: Rendered, reply: Reply, defaults: StreamSettings) -> list[Piece]:
+    """The SSE pieces for ``rendered``: comments, events, fault markers and ``[DONE]``."""
+    opts = _resolve(reply, defaults)
+    sink = _Sink(opts)
+    out = sink.out
+    result = rendered.result
+
+    out.extend([KEEPALIVE] * opts.keepalive)
+    if opts.warmup > 0:
+        if opts.keepalive_interval > 0:
+            left = opts.warmup
+            while left > 1e-9:
+                step = min(opts.keepalive_interval, left)
+                out.append(Pause(step))
+                out.append(KEEPALIVE)
+                left -= step
+        else:
+            out.append(Pause(opts.warmup))
+
+    # The opening snapshots: nothing produced yet, and no usage (the spec does not allow null).
+    snapshot = {
+        **result,
+        "status": "in_progress",
+        "completed_at": None,
+        "output": [],
+        "output_text": "",
+        "error": None,
+        "incomplete_details": None,
+    }
+    del snapshot["usage"]
+    sink.fire_due()
+    sink.event("response.created", {"response": snapshot})
+    sink.event("response.in_progress", {"response": snapshot})
+
+    for index, (item, final) in enumerate(rendered.items):
+        _stream_item(sink, index, item, final, opts.delta_size)
+
+    terminal = {
+        "completed": "response.completed",
+        "incomplete": "response.incomplete",
+        "failed": "response.failed",
+    }[reply.status]
+    sink.event(terminal, {"response": result})
+    if not sink.closed:
+        out.append(DONE)
+    return out
+
+
+def _stream_item(
+    sink: _Sink, index: int, item: OutputItem, final: dict[str, Any], size: int
+) -> None:
+    item_id = str(final.get("id", ""))
+    where = {"item_id": item_id, "output_index": index}
+
+    if isinstance(item, RawItem):
+        sink.event("response.output_item.added", {"output_index": index, "item": final})
+        sink.event("response.output_item.done", {"output_index": index, "item": final})
+        return
+
+    added = {k: v for k, v in final.items() if k not in ("action", "encrypted_content")}
+    added["status"] = "in_progress"
+    if isinstance(item, Message):
+        added["content"] = []
+    elif isinstance(item, Reasoning):
+        added["summary"] = []
+        added.pop("content", None)
+    elif isinstance(item, FunctionCall):
+        added["arguments"] = ""
+    elif isinstance(item, ImageGenerationCall):
+        added["result"] = None
+    sink.event("response.output_item.added", {"output_index": index, "item": added})
+
+    if isinstance(item, Message):
+        for content_index, part in enumerate(item.parts()):
+            _stream_part(sink, where, content_index, part, size)
+    elif isinstance(item, Reasoning):
+        if item.text is not None:
+            part_where = {**where, "content_index": 0}
+            empty = {"type": "reasoning_text", "text": ""}
+            sink.event("response.content_part.added", {**part_where, "part": empty})
+            head, tail = _heads("response.reasoning_text.delta", item_id, index, "content_index", 0)
+            for chunk in _split(item.text, size):
+                sink.delta(head, chunk, tail)
+            sink.event("response.reasoning_text.done", {**part_where, "text": item.text})
+            full = {"type": "reasoning_text", "text": item.text}
+            sink.event("response.content_part.done", {**part_where, "part": full})
+        for summary_index, text in enumerate(item.summaries()):
+            sum_where = {**where, "summary_index": summary_index}
+            sink.event(
+                "response.reasoning_summary_part.added",
+                {**sum_where, "part": {"type": "summary_text", "text": ""}},
+            )
+            head, tail = _heads(
+                "response.reasoning_summary_text.delta",
+                item_id,
+                index,
+                "summary_index",
+                summary_index,
+            )
+            for chunk in _split(text, size):
+                sink.delta(head, chunk, tail)
+            sink.event("response.reasoning_summary_text.done", {**sum_where, "text": text})
+            sink.event(
+                "response.reasoning_summary_part.done",
+                {**sum_where, "part": {"type": "summary_text", "text": text}},
+            )
+    elif isinstance(item, FunctionCall):
+        arguments = item.arguments_json
+        head, tail = _heads("response.function_call_arguments.delta", item_id, index, None, 0)
+        for chunk in _split(arguments, size):
+            sink.delta(head, chunk, tail)
+        sink.event(
+            "response.function_call_arguments.done",
+            {**where, "name": item.name, "arguments": arguments},
+        )
+    elif isinstance(item, WebSearchCall):
+        for phase in ("in_progress", "searching", "completed"):
+            sink.event(f"response.web_search_call.{phase}", where)
+    elif isinstance(item, ImageGenerationCall):
+        sink.event("response.image_generation_call.in_progress", where)
+        sink.event("response.image_generation_call.generating", where)
+        for partial in range(item.partial_images):
+            sink.event(
+                "response.image_generation_call.partial_image",
+                {**where, "partial_image_index": partial, "partial_image_b64": item.result},
+            )
+        sink.event("response.image_generation_call.completed", where)
+
+    sink.event("response.output_item.done", {"output_index": index, "item": final})
+
+
+def _stream_part(
+    sink: _Sink, where: dict[str, Any], content_index: int, part: OutputText | Refusal, size: int
+) -> None:
+    part_where = {**where, "content_index": content_index}
+    item_id = str(where["item_id"])
+    index = int(where["output_index"])
+    if isinstance(part, Refusal):
+        sink.event(
+            "response.content_part.added",
+            {**part_where, "part": {"type": "refusal", "refusal": ""}},
+        )
+        head, tail = _heads(
+            "response.refusal.delta", item_id, index, "content_index", content_index
+        )
+        for chunk in _split(part.refusal, size):
+            sink.delta(head, chunk, tail)
+        sink.event("response.refusal.done", {**part_where, "refusal": part.refusal})
+        sink.event("response.content_part.done", {**part_where, "part": _part_dict(part)})
+        return
+
+    empty = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
+    sink.event("response.content_part.added", {**part_where, "part": empty})
+    head, tail = _heads(
+        "response.output_text.delta", item_id, index, "content_index", content_index
+    )
+    # Each annotation is announced once the text it covers has been sent.
+    waiting = sorted(enumerate(part.annotations), key=lambda a: int(a[1].get("end_index", 0)))
+    position = 0
+    for chunk in _split(part.text, size, part.chunks):
+        sink.delta(head, chunk, tail)
+        position += len(chunk)
+        while waiting and int(waiting[0][1].get("end_index", 0)) <= position:
+            _announce(sink, part_where, *waiting.pop(0))
+    while waiting:
+        _announce(sink, part_where, *waiting.pop(0))
+    sink.event("response.output_text.done", {**part_where, "text": part.text, "logprobs": []})
+    sink.event("response.content_part.done", {**part_where, "part": _part_dict(part)})
+
+
+def _announce(
+    sink: _Sink, part_where: dict[str, Any], number: int, annotation: Mapping[str, Any]
+) -> None:
+    sink.event(
+        "response.output_text.annotation.added",
+        {**part_where, "annotation_index": number, "annotation": dict(annotation)},
+    )
+
+
+def dumps_result(result: Mapping[str, Any]) -> bytes:
+    """The body of a non-streaming reply."""
+    return _dumps(result).encode()
