@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -215,7 +215,8 @@ class _StreamBase(Generic[T]):
 
     @property
     def generation_id(self) -> str | None:
-        return self._core.response.headers.get("x-generation-id")
+        value: str | None = self._core.response.headers.get("x-generation-id")
+        return value
 
     @property
     def event_count(self) -> int:
@@ -248,7 +249,7 @@ class EventStream(_StreamBase[T]):
         self._core = _StreamCore(response, raise_stream_errors)
         self._iterator = self._iterate()
 
-    def _iterate(self) -> Iterator[Any]:
+    def _iterate(self) -> Generator[Any, None, None]:
         core = self._core
         try:
             if not core.is_sse:
@@ -279,7 +280,8 @@ class EventStream(_StreamBase[T]):
         return self._iterator
 
     def __next__(self) -> T:
-        return next(self._iterator)
+        event: T = next(self._iterator)
+        return event
 
     def text_deltas(self) -> Iterator[str]:
         """Only the text, as it arrives. Raises ``IncompleteResponseError`` at the end if the
@@ -319,7 +321,7 @@ class EventStreamAsync(_StreamBase[T]):
         self._core = _StreamCore(response, raise_stream_errors)
         self._iterator = self._iterate()
 
-    async def _iterate(self) -> AsyncIterator[Any]:
+    async def _iterate(self) -> AsyncGenerator[Any, None]:
         core = self._core
         try:
             if not core.is_sse:
@@ -351,7 +353,8 @@ class EventStreamAsync(_StreamBase[T]):
         return self._iterator
 
     async def __anext__(self) -> T:
-        return await self._iterator.__anext__()
+        event: T = await self._iterator.__anext__()
+        return event
 
     async def text_deltas(self) -> AsyncIterator[str]:
         """Only the text, as it arrives; ``IncompleteResponseError`` at the end if cut off."""

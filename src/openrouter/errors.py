@@ -162,7 +162,8 @@ class OpenRouterError(OpenRouterSDKError):
     @property
     def generation_id(self) -> str | None:
         """``X-Generation-Id``, for support requests."""
-        return self.headers.get("x-generation-id")
+        value: str | None = self.headers.get("x-generation-id")
+        return value
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(status_code={self.status_code}, message={self.message!r})"
