@@ -34,7 +34,9 @@ def openrouter_emulator(
     yield openrouter_emulator
     if request.node.get_closest_marker("invalid_body"):
         return
-    bad = [(r.json, r.validation_errors) for r in openrouter_emulator.requests if r.validation_errors]
+    bad = [
+        (r.json, r.validation_errors) for r in openrouter_emulator.requests if r.validation_errors
+    ]
     assert not bad, f"the SDK sent bodies the schema rejects: {bad}"
 
 

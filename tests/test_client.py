@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import os
 import subprocess
@@ -128,7 +129,9 @@ def test_components_and_dicts_send_the_same_body(
 ) -> None:
     typed = components.ReasoningConfig(effort="high")
     openrouter_client.responses.send(model="m", input="a", reasoning=typed, metadata={"k": "v"})
-    openrouter_client.responses.send(model="m", input="a", reasoning={"effort": "high"}, metadata={"k": "v"})
+    openrouter_client.responses.send(
+        model="m", input="a", reasoning={"effort": "high"}, metadata={"k": "v"}
+    )
     first, second = (r.json for r in openrouter_emulator.requests)
     assert first == second
     assert first["reasoning"] == {"effort": "high"}
@@ -152,7 +155,9 @@ def test_headers_sent(openrouter_emulator: Emulator) -> None:
     assert sent.header("authorization", "").endswith("REDACTED")
 
 
-def test_environment_fallbacks(openrouter_emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_fallbacks(
+    openrouter_emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPENROUTER_API_KEY", openrouter_emulator.api_key)
     monkeypatch.setenv("OPENROUTER_BASE_URL", openrouter_emulator.url)
     monkeypatch.setenv("OPENROUTER_HTTP_REFERER", "https://env.example")
@@ -213,7 +218,9 @@ def test_each_status_raises_its_class(
 ) -> None:
     openrouter_emulator.enqueue(Fault.status(status, f"server says {status}"))
     with OpenRouter(
-        api_key=openrouter_emulator.api_key, server_url=openrouter_emulator.url, retry_config=NO_RETRY
+        api_key=openrouter_emulator.api_key,
+        server_url=openrouter_emulator.url,
+        retry_config=NO_RETRY,
     ) as client:
         with pytest.raises(cls) as info:
             client.responses.send(model="m", input="hi")
@@ -238,7 +245,9 @@ def test_unknown_status_raises_the_default_class(openrouter_emulator: Emulator) 
 def test_html_502_still_gives_its_class(openrouter_emulator: Emulator) -> None:
     openrouter_emulator.enqueue(Fault.html(502))
     with OpenRouter(
-        api_key=openrouter_emulator.api_key, server_url=openrouter_emulator.url, retry_config=NO_RETRY
+        api_key=openrouter_emulator.api_key,
+        server_url=openrouter_emulator.url,
+        retry_config=NO_RETRY,
     ) as client:
         with pytest.raises(errors.BadGatewayResponseError, match="non-JSON body") as info:
             client.responses.send(model="m", input="hi")
@@ -306,7 +315,7 @@ def test_retry_after_ms_is_honoured(fast_client: OpenRouter, openrouter_emulator
     fast_client.responses.send(model="m", input="hi")
     times = [r.time for r in openrouter_emulator.requests]
     assert len(times) == 3
-    assert all(0.28 <= b - a < 1.0 for a, b in zip(times, times[1:]))
+    assert all(0.28 <= b - a < 1.0 for a, b in itertools.pairwise(times))
 
 
 def test_no_retry_on_400(fast_client: OpenRouter, openrouter_emulator: Emulator) -> None:
@@ -329,7 +338,9 @@ def test_no_retry_after_read_timeout_by_default(
     assert len(openrouter_emulator.requests) == 1
 
 
-def test_read_timeout_retry_is_opt_in(fast_client: OpenRouter, openrouter_emulator: Emulator) -> None:
+def test_read_timeout_retry_is_opt_in(
+    fast_client: OpenRouter, openrouter_emulator: Emulator
+) -> None:
     openrouter_emulator.enqueue(Fault.stall(3))
     retry = RetryConfig("backoff", BackoffStrategy(10, 50, 2.0, 5_000), retry_after_send=True)
     res = fast_client.responses.send(model="m", input="hi", timeout_ms=300, retries=retry)

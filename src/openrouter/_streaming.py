@@ -57,6 +57,7 @@ class _StreamCore:
         "event_count",
         "failure",
         "malformed_events",
+        "raise_after",
         "raise_errors",
         "response",
         "terminal_type",
@@ -71,6 +72,9 @@ class _StreamCore:
         self.done = False
         self.terminal_type: str | None = None
         self.failure: StreamFailedError | None = None
+        # The failing event, once seen: the shells raise right after yielding it (events of
+        # one chunk are decoded together, so checking "any failure yet?" would raise early).
+        self.raise_after: object = None
         self.malformed_events: list[str] = []
 
     @property
@@ -124,9 +128,12 @@ class _StreamCore:
                 partial_response=self.accumulator.partial_response(),
                 event_count=self.event_count,
             )
+            if self.raise_errors:
+                self.raise_after = event
 
-    def pending_failure(self) -> StreamFailedError | None:
-        return self.failure if self.raise_errors else None
+    def stream_failure(self) -> StreamFailedError:
+        assert self.failure is not None
+        return self.failure
 
     def finish(self) -> None:
         """The body ended: raise unless a terminal event (or a reported failure) arrived."""
@@ -269,9 +276,8 @@ class EventStream(_StreamBase[T]):
                     raise core.transport_error(exc) from exc
                 for event in core.feed(chunk):
                     yield event
-                    failure = core.pending_failure()
-                    if failure is not None:
-                        raise failure
+                    if event is core.raise_after:
+                        raise core.stream_failure()
             core.finish()
         finally:
             core.response.close()
@@ -342,9 +348,8 @@ class EventStreamAsync(_StreamBase[T]):
                     raise core.transport_error(exc) from exc
                 for event in core.feed(chunk):
                     yield event
-                    failure = core.pending_failure()
-                    if failure is not None:
-                        raise failure
+                    if event is core.raise_after:
+                        raise core.stream_failure()
             core.finish()
         finally:
             await core.response.aclose()

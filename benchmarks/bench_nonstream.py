@@ -1,0 +1,82 @@
+"""Non-streaming throughput: N sequential ``send`` calls through the SDK against the same
+requests through raw httpx (``client.post`` + ``json.loads``), same server, same run.
+
+    python benchmarks/bench_nonstream.py [--requests 2000] [--rounds 5]
+
+Rounds alternate raw/SDK so drift affects both; each figure is the best round. Besides
+requests/s it prints client CPU per request (``time.process_time``), the SDK's own cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+
+import httpx
+
+from openrouter import OpenRouter
+
+try:
+    from benchmarks._server import emulator_process
+except ImportError:  # run as a script from the benchmarks folder
+    from _server import emulator_process  # type: ignore[no-redef]
+
+PAYLOAD = {"model": "openai/gpt-4o", "input": "Tell me a joke about benchmarks"}
+
+
+def measure(fn: Callable[[], object], n: int) -> tuple[float, float]:
+    """(requests/s, CPU µs per request)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(n):
+        fn()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return n / wall, cpu / n * 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+
+    with emulator_process() as url:
+        raw = httpx.Client(timeout=60)
+        headers = {"Authorization": "Bearer bench", "Content-Type": "application/json"}
+        body = json.dumps(PAYLOAD).encode()
+
+        def raw_call() -> object:
+            response = raw.post(url + "/responses", content=body, headers=headers)
+            response.raise_for_status()
+            return json.loads(response.content)
+
+        sdk = OpenRouter(api_key="bench", server_url=url)
+
+        def sdk_call() -> object:
+            return sdk.responses.send(**PAYLOAD)
+
+        assert sdk_call().output_text == raw_call()["output"][0]["content"][0]["text"]  # type: ignore[attr-defined,index]
+        for _ in range(200):  # warm both connection pools and caches
+            raw_call()
+            sdk_call()
+        best: dict[str, tuple[float, float]] = {}
+        for _ in range(args.rounds):
+            for name, fn in (("raw httpx", raw_call), ("openrouter", sdk_call)):
+                rps, cpu = measure(fn, args.requests)
+                if name not in best or rps > best[name][0]:
+                    best[name] = (rps, cpu)
+        raw.close()
+        sdk.close()
+
+    for name, (rps, cpu) in best.items():
+        print(f"{name:<11} {rps:8.0f} requests/s   client CPU {cpu:6.0f} us/request")
+    ratio = best["openrouter"][0] / best["raw httpx"][0]
+    extra = best["openrouter"][1] - best["raw httpx"][1]
+    print(
+        f"ratio SDK / raw httpx: {ratio:.2f} (target >= 0.8); SDK adds {extra:.0f} us CPU/request"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,404 @@
+"""Streams over real sockets against the emulator: every outcome, sync and async.
+
+Each scenario is a function that runs the same checks on an ``EventStream`` or an
+``EventStreamAsync``; the async runner only swaps iteration for ``async for``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
+
+import pytest
+
+from openrouter import EventStream, EventStreamAsync, OpenRouter, components, errors
+from openrouter.testing import Emulator, Fault, Reply
+from openrouter.utils import BackoffStrategy, RetryConfig
+
+FAST_RETRY = RetryConfig("backoff", BackoffStrategy(10, 50, 2.0, 5_000))
+LONG_TEXT = "The quick brown fox jumps over the lazy dog. " * 8
+
+
+class Mode:
+    """Opens a stream and drains it, sync or async, so each scenario is written once."""
+
+    def __init__(self, emulator: Emulator, is_async: bool) -> None:
+        self.emulator = emulator
+        self.is_async = is_async
+
+    def run(self, scenario: Callable[[Any], Any], **params: Any) -> Any:
+        params.setdefault("model", "openai/gpt-4o")
+        params.setdefault("input", "hello")
+        if not self.is_async:
+            with OpenRouter(
+                api_key=self.emulator.api_key, server_url=self.emulator.url, retry_config=FAST_RETRY
+            ) as client:
+                with client.responses.send(stream=True, **params) as stream:
+                    assert isinstance(stream, EventStream)
+                    return scenario(SyncAdapter(stream))
+
+        async def main() -> Any:
+            async with OpenRouter(
+                api_key=self.emulator.api_key, server_url=self.emulator.url, retry_config=FAST_RETRY
+            ) as client:
+                stream = await client.responses.send_async(stream=True, **params)
+                assert isinstance(stream, EventStreamAsync)
+                async with stream:
+                    return await scenario(AsyncAdapter(stream))
+
+        return asyncio.run(main())
+
+
+class SyncAdapter:
+    def __init__(self, stream: EventStream[Any]) -> None:
+        self.stream = stream
+
+    def collect(self, into: list[Any]) -> Any:
+        for event in self.stream:
+            into.append(event)
+
+    def deltas(self, into: list[str]) -> Any:
+        for text in self.stream.text_deltas():
+            into.append(text)
+
+    def final(self) -> Any:
+        return self.stream.get_final_response()
+
+
+class AsyncAdapter:
+    def __init__(self, stream: EventStreamAsync[Any]) -> None:
+        self.stream = stream
+
+    async def collect(self, into: list[Any]) -> None:
+        async for event in self.stream:
+            into.append(event)
+
+    async def deltas(self, into: list[str]) -> None:
+        async for text in self.stream.text_deltas():
+            into.append(text)
+
+    async def final(self) -> Any:
+        return await self.stream.get_final_response()
+
+
+async def _await(value: Any) -> Any:
+    return await value if isinstance(value, Awaitable) else value
+
+
+def scenario(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Write scenarios with `await x` semantics via `yield`: `got = yield s.collect(events)`."""
+
+    def sync(s: SyncAdapter) -> Any:
+        gen = fn(s)
+        value = None
+        try:
+            while True:
+                value = gen.send(value)
+        except StopIteration as stop:
+            return stop.value
+
+    async def async_(s: AsyncAdapter) -> Any:
+        gen = fn(s)
+        value = None
+        pending: BaseException | None = None
+        try:
+            while True:
+                if pending is not None:
+                    exc, pending = pending, None
+                    step = gen.throw(exc)
+                else:
+                    step = gen.send(value)
+                try:
+                    value = await _await(step)
+                except Exception as exc:  # deliver it where the scenario awaited
+                    pending = exc
+        except StopIteration as stop:
+            return stop.value
+
+    def dispatch(s: Any) -> Any:
+        return async_(s) if isinstance(s, AsyncAdapter) else sync(s)
+
+    return dispatch
+
+
+@pytest.fixture(params=["sync", "async"])
+def mode(request: pytest.FixtureRequest, openrouter_emulator: Emulator) -> Mode:
+    return Mode(openrouter_emulator, request.param == "async")
+
+
+# -- scenarios --------------------------------------------------------------------------------
+
+
+def test_completed_stream_events_and_text(mode: Mode) -> None:
+    mode.emulator.enqueue(Reply.text(LONG_TEXT).with_options(delta_size=5, keepalive=2))
+
+    @scenario
+    def run(s: Any) -> Iterator[Any]:
+        events: list[Any] = []
+        yield s.collect(events)
+        final = yield s.final()
+        return events, final, s.stream
+
+    events, final, stream = mode.run(run)
+    types = [e.type for e in events]
+    assert types[:2] == ["response.created", "response.in_progress"]
+    assert types[-1] == "response.completed"
+    assert all(not isinstance(e, components.UnknownEvent) for e in events)
+    seq = [e.sequence_number for e in events]
+    assert seq == sorted(seq)
+    text = "".join(e.delta for e in events if e.type == "response.output_text.delta")
+    assert text == final.output_text == LONG_TEXT
+    assert stream.output_text == LONG_TEXT
+    assert stream.status == "response.completed"
+    assert stream.response.status_code == 200
+
+
+def test_text_deltas_equal_output_text(mode: Mode) -> None:
+    mode.emulator.enqueue(Reply.text("héllo wörld ✓ 你好 🎉 " * 20).with_options(delta_size=3))
+
+    @scenario
+    def run(s: Any) -> Iterator[Any]:
+        parts: list[str] = []
+        yield s.deltas(parts)
+        final = yield s.final()
+        return parts, final
+
+    parts, final = mode.run(run)
+    assert len(parts) > 10
+    assert "".join(parts) == final.output_text
+
+
+@pytest.mark.parametrize("shape", ["failed", "flat", "nested", "response.error"])
+def test_failures_yield_the_event_then_raise(mode: Mode, shape: str) -> None:
+    if shape == "failed":
+        reply = Reply.failed("server_error", "the model crashed", text="partial answer")
+    else:
+        reply = Reply.text(LONG_TEXT).with_options(
+            error_event_after=6,
+            error_event_shape=shape,
+            error_event_code="rate_limit_exceeded",
+            error_event_message="the model crashed",
+        )
+    mode.emulator.enqueue(reply)
+
+    @scenario
+    def run(s: Any) -> Iterator[Any]:
+        events: list[Any] = []
+        try:
+            yield s.collect(events)
+        except errors.StreamFailedError as exc:
+            return events, exc
+        raise AssertionError("no StreamFailedError")
+
+    events, exc = mode.run(run)
+    assert events[-1] is exc.event  # the event was yielded before the error
+    assert "the model crashed" in str(exc)
+    assert exc.error_message == "the model crashed"
+    assert exc.code in ("server_error", "rate_limit_exceeded")
+    assert exc.event_count == len(events)
+    assert exc.partial_response is not None
+
+
+def test_failures_can_be_received_as_events_only(mode: Mode) -> None:
+    mode.emulator.enqueue(Reply.failed("server_error", "boom"))
+
+    @scenario
+    def run(s: Any) -> Iterator[Any]:
+        events: list[Any] = []
+        yield s.collect(events)
+        return events
+
+    events = mode.run(run, raise_stream_errors=False)
+    assert events[-1].type == "response.failed"
+
+
+def test_incomplete_is_reported_not_passed_off_as_complete(mode: Mode) -> None:
+    mode.emulator.enqueue(Reply.incomplete("cut off in the mid", reason="max_output_tokens"))
+
+    @scenario
+    def run(s: Any) -> Iterator[Any]:
+        parts: list[str] = []
+        try:
+            yield s.deltas(parts)
+        except errors.IncompleteResponseError as exc:
+            final = yield s.final()
+            return parts, exc, final, s.stream
+        raise AssertionError("text_deltas() did not say the text was cut off")
+
+    parts, exc, final, stream = mode.run(run)
+    assert "".join(parts) == "cut off in the mid"
+    assert exc.reason == "max_output_tokens"
+    assert final.status == "incomplete"
+    assert final.incomplete_details.reason == "max_output_tokens"
+    with pytest.raises(errors.IncompleteResponseError):
+        _ = stream.output_text
+
+
+def test_connection_drop_raises_interrupted_with_partial(mode: Mode) -> None:
+    mode.emulator.enqueue(Reply.text(LONG_TEXT).with_options(delta_size=4, drop_after=12))
+
+    @scenario
+    def run(s: Any) -> Iterator[Any]:
+        events: list[Any] = []
+        try:
+            yield s.collect(events)
+        except errors.StreamInterruptedError as exc:
+            return events, exc
+        raise AssertionError("a dropped stream ended quietly")
+
+    events, exc = mode.run(run)
+    assert len(events) == 12 == exc.event_count
+    assert exc.__cause__ is not None  # the httpx error, kept as the cause
+    assert exc.partial_response is not None
+    delivered = "".join(e.delta for e in events if e.type == "response.output_text.delta")
+    assert exc.partial_response.output_text == delivered
+    assert not isinstance(exc, errors.StreamFailedError)
+
+
+def test_idle_timeout_is_typed(mode: Mode) -> None:
+    mode.emulator.enqueue(Reply.text(LONG_TEXT).with_options(stall_between=3, stall_after=5))
+
+    @scenario
+    def run(s: Any) -> Iterator[Any]:
+        events: list[Any] = []
+        started = time.monotonic()
+        try:
+            yield s.collect(events)
+        except errors.StreamIdleTimeoutError as exc:
+            return events, exc, time.monotonic() - started
+        raise AssertionError("no idle timeout")
+
+    events, exc, elapsed = mode.run(run, timeout_ms=400)
+    assert len(events) == 5
+    assert elapsed < 2
+    assert isinstance(exc, errors.StreamInterruptedError)
+    assert isinstance(exc, errors.APITimeoutError)
+
+
+def test_keepalive_comments_count_as_life(mode: Mode) -> None:
+    # 1.2 s of warm-up with a comment every 0.2 s, against a 0.6 s idle limit.
+    mode.emulator.enqueue(Reply.text("warm").with_options(warmup=1.2, keepalive_interval=0.2))
+
+    @scenario
+    def run(s: Any) -> Iterator[Any]:
+        final = yield s.final()
+        return final
+
+    assert mode.run(run, timeout_ms=600).output_text == "warm"
+
+
+def test_unknown_and_malformed_events_do_not_break_the_stream(mode: Mode) -> None:
+    mode.emulator.enqueue(
+        Reply.text(LONG_TEXT).with_options(unknown_event_after=3, malformed_after=5)
+    )
+
+    @scenario
+    def run(s: Any) -> Iterator[Any]:
+        events: list[Any] = []
+        yield s.collect(events)
+        final = yield s.final()
+        return events, final, s.stream
+
+    events, final, stream = mode.run(run)
+    unknown = [e for e in events if isinstance(e, components.UnknownEvent)]
+    assert len(unknown) == 1
+    assert unknown[0].type.startswith("response.")
+    assert unknown[0].raw["type"] == unknown[0].type
+    assert len(stream.malformed_events) == 1
+    assert final.output_text == LONG_TEXT
+
+
+def test_retry_before_the_first_byte(mode: Mode) -> None:
+    mode.emulator.enqueue(Fault.status(429, "slow down", retry_after_ms=50))
+    mode.emulator.enqueue(Reply.text("after retry"))
+
+    @scenario
+    def run(s: Any) -> Iterator[Any]:
+        final = yield s.final()
+        return final
+
+    assert mode.run(run).output_text == "after retry"
+    assert [r.status for r in mode.emulator.requests] == [429, 200]
+
+
+def test_error_status_on_a_stream_request_raises_before_iteration(
+    openrouter_emulator: Emulator,
+) -> None:
+    openrouter_emulator.enqueue(Fault.status(401, "bad key"))
+    with OpenRouter(api_key=openrouter_emulator.api_key, server_url=openrouter_emulator.url) as c:
+        with pytest.raises(errors.UnauthorizedResponseError, match="bad key"):
+            c.responses.send(model="m", input="hi", stream=True)
+
+
+def test_200_error_body_on_a_stream_request(mode: Mode) -> None:
+    mode.emulator.enqueue(Fault.error_body_200(429, "limited"))
+
+    @scenario
+    def run(s: Any) -> Iterator[Any]:
+        try:
+            yield s.final()
+        except errors.TooManyRequestsResponseError as exc:
+            return exc
+        raise AssertionError("no error")
+
+    assert "limited" in str(mode.run(run))
+
+
+def test_nothing_is_resent_after_events_flowed(mode: Mode) -> None:
+    mode.emulator.enqueue(Reply.text(LONG_TEXT).with_options(drop_after=4))
+
+    @scenario
+    def run(s: Any) -> Iterator[Any]:
+        try:
+            yield s.final()
+        except errors.StreamInterruptedError:
+            return None
+
+    mode.run(run)
+    assert len(mode.emulator.requests) == 1
+
+
+def test_leaving_the_with_block_early_closes_the_connection(openrouter_emulator: Emulator) -> None:
+    openrouter_emulator.enqueue(Reply.text(LONG_TEXT).with_options(stall_between=0.05))
+    with OpenRouter(api_key=openrouter_emulator.api_key, server_url=openrouter_emulator.url) as c:
+        with c.responses.send(model="m", input="hi", stream=True) as stream:
+            for event in stream:
+                if event.type == "response.output_text.delta":
+                    break
+        assert stream.response.is_closed
+        # The client is still usable afterwards.
+        assert c.responses.send(model="m", input="again").status == "completed"
+
+
+def test_async_close_drops_the_connection(openrouter_emulator: Emulator) -> None:
+    openrouter_emulator.enqueue(Reply.text(LONG_TEXT).with_options(stall_between=0.05))
+
+    async def main() -> None:
+        async with OpenRouter(
+            api_key=openrouter_emulator.api_key, server_url=openrouter_emulator.url
+        ) as c:
+            stream = await c.responses.send_async(model="m", input="hi", stream=True)
+            agen: AsyncIterator[Any] = stream.__aiter__()
+            await agen.__anext__()
+            await stream.aclose()
+            assert stream.response.is_closed
+
+    asyncio.run(main())
+
+
+def test_reasoning_and_function_calls_accumulate(
+    openrouter_client: OpenRouter, openrouter_emulator: Emulator
+) -> None:
+    openrouter_emulator.enqueue(
+        Reply.reasoning("thinking hard", summary=["I thought"], answer="42")
+        + Reply.function_call("get_weather", {"city": "Paris"}, call_id="call_1")
+    )
+    with openrouter_client.responses.send(model="m", input="q", stream=True) as stream:
+        final = stream.get_final_response()
+    kinds = [item.type for item in final.output]
+    assert "reasoning" in kinds and "function_call" in kinds and "message" in kinds
+    call = next(item for item in final.output if item.type == "function_call")
+    assert call.call_id == "call_1" and call.name == "get_weather"
+    assert final.output_text == "42"
