@@ -141,8 +141,10 @@ class _StreamCore:
         if self.terminal_type is not None or self.failure is not None:
             return
         how = "after [DONE]" if self.done else "when the connection closed"
+        cut = "; the last event was cut off mid-way" if self._decoder.pending else ""
         raise StreamInterruptedError(
-            f"The stream ended {how} without a terminal event, after {self.event_count} events",
+            f"The stream ended {how} without a terminal event, after {self.event_count} "
+            f"events{cut}",
             partial_response=self.accumulator.partial_response(),
             event_count=self.event_count,
         )
