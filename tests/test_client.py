@@ -155,6 +155,20 @@ def test_headers_sent(openrouter_emulator: Emulator) -> None:
     assert sent.header("authorization", "").endswith("REDACTED")
 
 
+def test_call_headers_replace_defaults_and_never_the_key(
+    openrouter_client: OpenRouter, openrouter_emulator: Emulator
+) -> None:
+    openrouter_client.responses.send(
+        model="m",
+        input="hi",
+        http_headers={"user-agent": "my-agent/1", "authorization": "Bearer stolen"},
+    )
+    sent = openrouter_emulator.requests[-1]
+    assert sent.status == 200  # the client's own key was used
+    assert sent.header("user-agent") == "my-agent/1"  # replaced, not sent twice
+    assert sent.header("authorization") == "Bearer sk-or-...REDACTED"  # one value
+
+
 def test_environment_fallbacks(
     openrouter_emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:

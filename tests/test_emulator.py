@@ -387,11 +387,9 @@ def test_delta_size_and_big_streams(http: httpx.Client, emu: Emulator) -> None:
     _, events = stream(http)
     pieces = [e["delta"] for e in events if e["type"] == "response.output_text.delta"]
     assert pieces == ["abc", "def", "ghi", "j"]
-    started = time.perf_counter()
     _, events = stream(http)
-    elapsed = time.perf_counter() - started
+    # Throughput is measured in benchmarks/bench_stream.py, not asserted here.
     assert sum(e["type"] == "response.output_text.delta" for e in events) == 20_000
-    assert elapsed < 2  # generous: the point is that the server is never the bottleneck
 
 
 def test_keepalive_comments(http: httpx.Client, emu: Emulator) -> None:

@@ -102,6 +102,18 @@ def validate_body(body: Mapping[str, Any]) -> None:
             raise RequestValidationError(field, f"at most 256 characters allowed, got {len(value)}")
 
 
+def _merge_headers(headers: dict[str, str], extra: Mapping[str, str]) -> None:
+    """Per-call headers replace defaults whatever their case (HTTP names are case-insensitive,
+    and a dict would otherwise send both). ``Authorization`` always comes from ``api_key``."""
+    for key, value in extra.items():
+        lower = key.lower()
+        if lower == "authorization":
+            continue
+        for existing in [k for k in headers if k.lower() == lower]:
+            del headers[existing]
+        headers[key] = value
+
+
 def prepare(
     *,
     server_url: str,
@@ -138,7 +150,7 @@ def prepare(
                 timeout_s = value / 1000.0
         elif name == "http_headers":
             if value:
-                headers.update(value)
+                _merge_headers(headers, value)
         elif name == "extra_body":
             extra_body = value
         elif name == "raise_stream_errors":

@@ -39,6 +39,14 @@ if TYPE_CHECKING:
         unknown_event: Mapping[str, Any] | None
         malformed_after: int | None
 
+    class AllReplyOptions(ReplyOptions, total=False):
+        """What ``with_options`` can change: the options plus the result's outcome."""
+
+        status: Literal["completed", "incomplete", "failed"]
+        incomplete_reason: str
+        error_code: str
+        error_message: str
+
 
 __all__ = [
     "Citation",
@@ -253,7 +261,7 @@ class Reply:
     def output_items(self) -> tuple[OutputItem, ...]:
         return self.items  # type: ignore[return-value]  # normalized in __post_init__
 
-    def with_options(self, **options: Unpack[ReplyOptions]) -> Reply:
+    def with_options(self, **options: Unpack[AllReplyOptions]) -> Reply:
         """A copy with the given options changed."""
         return replace(self, **options)
 
