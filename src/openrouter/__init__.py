@@ -1,7 +1,8 @@
 """A fast, typed Python SDK for OpenRouter's Responses API.
 
 ``from openrouter import OpenRouter`` loads neither httpx nor pydantic; the submodules
-``components``, ``errors``, ``operations``, ``utils`` and ``testing`` load on first access.
+(``components``, ``errors``, ``operations``, ``utils``, ``testing`` and the helpers
+``structured``, ``tools``, ``conversation``, ``inputs``, ``usage``) load on first access.
 """
 
 from __future__ import annotations
@@ -13,26 +14,50 @@ from openrouter._client import OpenRouter
 from openrouter._version import __version__
 
 if TYPE_CHECKING:
-    from openrouter import components, errors, operations, testing, utils
+    from openrouter import (
+        components,
+        conversation,
+        errors,
+        inputs,
+        operations,
+        structured,
+        testing,
+        tools,
+        usage,
+        utils,
+    )
     from openrouter._streaming import EventStream, EventStreamAsync
+    from openrouter.conversation import Conversation
     from openrouter.utils import BackoffStrategy, RetryConfig
 
 __all__ = [
     "BackoffStrategy",
+    "Conversation",
     "EventStream",
     "EventStreamAsync",
     "OpenRouter",
     "RetryConfig",
     "__version__",
     "components",
+    "conversation",
     "errors",
+    "inputs",
     "operations",
+    "structured",
     "testing",
+    "tools",
+    "usage",
     "utils",
 ]
 
-_SUBMODULES = frozenset({"components", "errors", "operations", "testing", "utils"})
+_SUBMODULES = frozenset(
+    {
+        "components", "conversation", "errors", "inputs", "operations", "structured", "testing",
+        "tools", "usage", "utils",
+    }
+)  # fmt: skip
 _ATTRS = {
+    "Conversation": "openrouter.conversation",
     "EventStream": "openrouter._streaming",
     "EventStreamAsync": "openrouter._streaming",
     "RetryConfig": "openrouter.utils",

@@ -23,6 +23,23 @@ if TYPE_CHECKING:
     from openrouter._streaming import EventStream, EventStreamAsync
     from openrouter.components import OpenResponsesResult, StreamEvents
 
+# Types of the helper methods appended at the end of ``Responses`` (issue 5).
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import TypeVar
+
+    from openrouter._helper_params import RequestParams
+    from openrouter.structured import ParsedEventStream, ParsedEventStreamAsync, ParsedResponse
+    from openrouter.tools import (
+        OnToolError,
+        ToolLike,
+        ToolRunResult,
+        ToolRunStream,
+        ToolRunStreamAsync,
+    )
+
+    _T = TypeVar("_T")
+
 __all__ = ["Responses", "parse_result"]
 
 
@@ -143,3 +160,198 @@ class Responses:
         finally:
             await response.aclose()
         return parse_result(response)
+
+    # -- Helpers beyond the official SDK (issue 5): thin wrappers over ``openrouter.structured``
+    # and ``openrouter.tools``, imported lazily to keep ``import openrouter`` light.
+
+    @overload
+    def parse(
+        self,
+        *,
+        text_format: type[_T],
+        stream: Literal[False] = False,
+        **params: Unpack[ResponsesSendParams],
+    ) -> ParsedResponse[_T]: ...
+    @overload
+    def parse(
+        self,
+        *,
+        text_format: type[_T],
+        stream: Literal[True],
+        **params: Unpack[ResponsesSendParams],
+    ) -> ParsedEventStream[_T]: ...
+    @overload
+    def parse(
+        self, *, text_format: type[_T], stream: bool, **params: Unpack[ResponsesSendParams]
+    ) -> ParsedResponse[_T] | ParsedEventStream[_T]: ...
+
+    def parse(
+        self, *, text_format: type[_T], stream: bool = False, **params: Any
+    ) -> ParsedResponse[_T] | ParsedEventStream[_T]:
+        """Structured output: send with ``text_format``'s strict JSON schema and return the
+        response with ``output_parsed``, an instance of ``text_format``.
+
+        ``text_format`` is a pydantic model (or dataclass / TypedDict). Refusals, incomplete
+        answers and answers that do not validate raise ``errors.StructuredOutputError``
+        subclasses carrying ``raw_text``. With ``stream=True`` returns a ``ParsedEventStream``:
+        the usual events, and ``get_final_response()`` gives the parsed response.
+        """
+        from openrouter import structured
+
+        fmt = structured.prepare(text_format, params)
+        if stream:
+            return structured.ParsedEventStream(self.send(stream=True, **params), fmt)
+        return structured.parse_response(self.send(**params), text_format)
+
+    @overload
+    async def parse_async(
+        self,
+        *,
+        text_format: type[_T],
+        stream: Literal[False] = False,
+        **params: Unpack[ResponsesSendParams],
+    ) -> ParsedResponse[_T]: ...
+    @overload
+    async def parse_async(
+        self,
+        *,
+        text_format: type[_T],
+        stream: Literal[True],
+        **params: Unpack[ResponsesSendParams],
+    ) -> ParsedEventStreamAsync[_T]: ...
+    @overload
+    async def parse_async(
+        self, *, text_format: type[_T], stream: bool, **params: Unpack[ResponsesSendParams]
+    ) -> ParsedResponse[_T] | ParsedEventStreamAsync[_T]: ...
+
+    async def parse_async(
+        self, *, text_format: type[_T], stream: bool = False, **params: Any
+    ) -> ParsedResponse[_T] | ParsedEventStreamAsync[_T]:
+        """The async form of ``parse``."""
+        from openrouter import structured
+
+        fmt = structured.prepare(text_format, params)
+        if stream:
+            inner = await self.send_async(stream=True, **params)
+            return structured.ParsedEventStreamAsync(inner, fmt)
+        return structured.parse_response(await self.send_async(**params), text_format)
+
+    @overload
+    def run_tools(
+        self,
+        *,
+        tools: Sequence[ToolLike],
+        input: Any,
+        max_turns: int = 10,
+        on_tool_error: OnToolError = "send",
+        stream: Literal[False] = False,
+        **params: Unpack[RequestParams],
+    ) -> ToolRunResult: ...
+    @overload
+    def run_tools(
+        self,
+        *,
+        tools: Sequence[ToolLike],
+        input: Any,
+        max_turns: int = 10,
+        on_tool_error: OnToolError = "send",
+        stream: Literal[True],
+        **params: Unpack[RequestParams],
+    ) -> ToolRunStream: ...
+    @overload
+    def run_tools(
+        self,
+        *,
+        tools: Sequence[ToolLike],
+        input: Any,
+        max_turns: int = 10,
+        on_tool_error: OnToolError = "send",
+        stream: bool,
+        **params: Unpack[RequestParams],
+    ) -> ToolRunResult | ToolRunStream: ...
+
+    def run_tools(
+        self,
+        *,
+        tools: Sequence[ToolLike],
+        input: Any,
+        max_turns: int = 10,
+        on_tool_error: OnToolError = "send",
+        stream: bool = False,
+        **params: Any,
+    ) -> ToolRunResult | ToolRunStream:
+        """Run function tools until the model answers without calling any.
+
+        ``tools``: Python functions (described from their type hints and docstring),
+        ``tools.Tool`` objects, and server-tool definitions (sent as they are). Each turn
+        sends the whole history, runs every ``function_call`` of the reply and sends one
+        ``function_call_output`` per call back. Returns a ``ToolRunResult`` (final response,
+        every response, the item history, executions, summed usage); raises
+        ``errors.MaxTurnsExceededError`` after ``max_turns`` requests. A tool that raises
+        sends its error text to the model (``on_tool_error="send"``), or raises
+        ``errors.ToolCallError`` (``"raise"``). ``stream=True`` returns a ``ToolRunStream``
+        of every turn's events and a ``tools.ToolExecution`` per call.
+        """
+        from openrouter import tools as _tools
+
+        run = _tools.ToolRun(
+            tools, input, max_turns=max_turns, on_tool_error=on_tool_error, params=params
+        )
+        if stream:
+            return _tools.ToolRunStream(self, run)
+        return _tools.drive(self, run)
+
+    @overload
+    async def run_tools_async(
+        self,
+        *,
+        tools: Sequence[ToolLike],
+        input: Any,
+        max_turns: int = 10,
+        on_tool_error: OnToolError = "send",
+        stream: Literal[False] = False,
+        **params: Unpack[RequestParams],
+    ) -> ToolRunResult: ...
+    @overload
+    async def run_tools_async(
+        self,
+        *,
+        tools: Sequence[ToolLike],
+        input: Any,
+        max_turns: int = 10,
+        on_tool_error: OnToolError = "send",
+        stream: Literal[True],
+        **params: Unpack[RequestParams],
+    ) -> ToolRunStreamAsync: ...
+    @overload
+    async def run_tools_async(
+        self,
+        *,
+        tools: Sequence[ToolLike],
+        input: Any,
+        max_turns: int = 10,
+        on_tool_error: OnToolError = "send",
+        stream: bool,
+        **params: Unpack[RequestParams],
+    ) -> ToolRunResult | ToolRunStreamAsync: ...
+
+    async def run_tools_async(
+        self,
+        *,
+        tools: Sequence[ToolLike],
+        input: Any,
+        max_turns: int = 10,
+        on_tool_error: OnToolError = "send",
+        stream: bool = False,
+        **params: Any,
+    ) -> ToolRunResult | ToolRunStreamAsync:
+        """The async form of ``run_tools``: the calls of one reply run concurrently (async
+        tools awaited, sync tools in worker threads)."""
+        from openrouter import tools as _tools
+
+        run = _tools.ToolRun(
+            tools, input, max_turns=max_turns, on_tool_error=on_tool_error, params=params
+        )
+        if stream:
+            return _tools.ToolRunStreamAsync(self, run)
+        return await _tools.drive_async(self, run)

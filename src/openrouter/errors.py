@@ -360,7 +360,7 @@ class StreamError(OpenRouterSDKError):
     """A stream that did not end with a successful terminal event.
 
     ``partial_response`` is the response as far as it arrived (built from the events seen), and
-    ``events`` counts them.
+    ``event_count`` counts those events.
     """
 
     def __init__(
@@ -429,5 +429,162 @@ class IncompleteResponseError(OpenRouterSDKError):
 
     def __init__(self, message: str, *, response: OpenResponsesResult, reason: str | None):
         super().__init__(message)
+        self.response = response
+        self.reason = reason
+
+
+# --- Errors of the helpers beyond the official SDK (structured outputs, tool runs) ----------
+
+if TYPE_CHECKING:
+    from openrouter.tools import ToolExecution
+    from openrouter.usage import Usage
+
+__all__ += [
+    "MaxTurnsExceededError",
+    "ResponseFailedError",
+    "StructuredOutputError",
+    "StructuredOutputIncompleteError",
+    "StructuredOutputRefusalError",
+    "StructuredOutputValidationError",
+    "ToolCallError",
+    "ToolRunError",
+    "ToolRunIncompleteError",
+]
+
+
+class ResponseFailedError(OpenRouterSDKError):
+    """A helper (``parse``, ``run_tools``, ``Conversation``) got a response whose ``status`` is
+    ``failed``. ``code`` and ``error_message`` come from ``response.error``."""
+
+    def __init__(self, message: str, *, response: OpenResponsesResult) -> None:
+        super().__init__(message)
+        self.response = response
+        error = response.error
+        self.code: int | str | None = error.code if error is not None else None
+        self.error_message: str | None = error.message if error is not None else None
+
+
+class StructuredOutputError(OpenRouterSDKError):
+    """The answer could not be turned into the requested type; nothing half-parsed is returned.
+
+    ``raw_text`` is the text the model produced (what was parsed), ``response`` the response.
+    """
+
+    def __init__(self, message: str, *, raw_text: str, response: OpenResponsesResult) -> None:
+        OpenRouterSDKError.__init__(self, message)
+        self.raw_text = raw_text
+        self.response = response
+
+
+class StructuredOutputValidationError(StructuredOutputError):
+    """The text is not JSON, or does not match the type. The ``json.JSONDecodeError`` or
+    ``pydantic.ValidationError`` is ``cause`` (and ``__cause__``)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        raw_text: str,
+        response: OpenResponsesResult,
+        cause: Exception,
+    ) -> None:
+        super().__init__(message, raw_text=raw_text, response=response)
+        self.cause = cause
+
+
+class StructuredOutputRefusalError(StructuredOutputError):
+    """The model refused (a ``refusal`` content part); ``refusal`` is its explanation."""
+
+    def __init__(
+        self, message: str, *, refusal: str, raw_text: str, response: OpenResponsesResult
+    ) -> None:
+        super().__init__(message, raw_text=raw_text, response=response)
+        self.refusal = refusal
+
+
+class StructuredOutputIncompleteError(IncompleteResponseError, StructuredOutputError):
+    """The response was cut off (``reason``: e.g. ``max_output_tokens``), so its JSON is
+    partial. Also an ``IncompleteResponseError``."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        raw_text: str,
+        response: OpenResponsesResult,
+        reason: str | None,
+    ) -> None:
+        # Both bases take different arguments: set the attributes of each directly.
+        OpenRouterSDKError.__init__(self, message)
+        self.raw_text = raw_text
+        self.response = response
+        self.reason = reason
+
+
+class ToolRunError(OpenRouterSDKError):
+    """A tool run stopped before the model gave a final answer.
+
+    ``items`` is the history so far (resend it, e.g. as ``run_tools(input=err.items)``, to go
+    on), ``responses`` every response received, ``executions`` every tool call run, ``usage``
+    the total so far.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        items: list[Any],
+        responses: list[OpenResponsesResult],
+        executions: list[ToolExecution],
+        usage: Usage,
+    ) -> None:
+        OpenRouterSDKError.__init__(self, message)
+        self.items = items
+        self.responses = responses
+        self.executions = executions
+        self.usage = usage
+
+
+class MaxTurnsExceededError(ToolRunError):
+    """The model still asked for tools after ``max_turns`` requests. The calls of the last
+    response were not run; they are ``pending_calls`` (and the last items of ``items``)."""
+
+    def __init__(
+        self, message: str, *, max_turns: int, pending_calls: list[Any], **kwargs: Any
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.max_turns = max_turns
+        self.pending_calls = pending_calls
+
+
+class ToolCallError(ToolRunError):
+    """A tool raised (or got invalid arguments) and ``on_tool_error="raise"`` was set; the
+    tool's exception is ``__cause__``. ``call`` is the function call item."""
+
+    def __init__(self, message: str, *, call: Any, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.call = call
+        self.tool_name: str = getattr(call, "name", "")
+        self.call_id: str = getattr(call, "call_id", "")
+
+
+class ToolRunIncompleteError(IncompleteResponseError, ToolRunError):
+    """A response of the tool run was cut off (``reason``: e.g. ``max_output_tokens``); its
+    function calls may be truncated, so none were run. Also an ``IncompleteResponseError``."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: OpenResponsesResult,
+        reason: str | None,
+        items: list[Any],
+        responses: list[OpenResponsesResult],
+        executions: list[ToolExecution],
+        usage: Usage,
+    ) -> None:
+        ToolRunError.__init__(
+            self, message, items=items, responses=responses, executions=executions, usage=usage
+        )
         self.response = response
         self.reason = reason

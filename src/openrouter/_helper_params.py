@@ -1,0 +1,75 @@
+"""Keyword parameters of the helpers (``run_tools``, ``Conversation``), for type checkers.
+
+The helpers own ``input`` and ``tools`` (and ``Conversation`` owns ``model``, ``instructions``,
+``session_id`` and ``include``), so they cannot reuse ``ResponsesSendParams`` as a whole:
+these TypedDicts list the other fields of ``_params.ResponsesSendParams``. Only imported under
+TYPE_CHECKING.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, TypedDict
+
+from openrouter import components
+from openrouter.utils import RetryConfig
+
+_Obj = Mapping[str, Any]
+
+
+class BaseRequestParams(TypedDict, total=False):
+    """``ResponsesSendParams`` without ``input``, ``tools``, ``model``, ``instructions``,
+    ``session_id`` and ``include``."""
+
+    # Headers
+    x_open_router_metadata: components.MetadataLevel | None
+    x_open_router_experimental_metadata: components.MetadataLevel | None
+    # Body fields (``ResponsesRequest``)
+    background: bool | None
+    cache_control: components.AnthropicCacheControlDirective | _Obj
+    debug: components.ChatDebugOptions | _Obj
+    frequency_penalty: float | None
+    image_config: Mapping[str, Any]
+    max_output_tokens: int | None
+    max_tool_calls: int | None
+    metadata: Mapping[str, str] | None
+    modalities: Sequence[components.OutputModalityEnum]
+    models: Sequence[str]
+    parallel_tool_calls: bool | None
+    plugins: Sequence[components.ResponsesRequestPlugin | _Obj]
+    presence_penalty: float | None
+    prompt: components.StoredPromptTemplate | _Obj | None
+    prompt_cache_key: str | None
+    prompt_cache_options: components.PromptCacheOptions | _Obj
+    provider: components.ProviderPreferences | _Obj | None
+    reasoning: components.ReasoningConfig | _Obj | None
+    route: Any
+    safety_identifier: str | None
+    service_tier: components.ResponsesRequestServiceTier | None
+    stop_server_tools_when: Sequence[components.StopServerToolsWhenCondition | _Obj]
+    store: Literal[False]
+    temperature: float | None
+    text: components.TextExtendedConfig | _Obj
+    tool_choice: components.OpenAIResponsesToolChoiceUnion | _Obj
+    top_k: int
+    top_logprobs: int | None
+    top_p: float | None
+    trace: components.TraceConfig | _Obj
+    truncation: components.OpenAIResponsesTruncation | None
+    user: str
+    # Call options
+    retries: RetryConfig | None
+    server_url: str | None
+    timeout_ms: int | None
+    http_headers: Mapping[str, str] | None
+    extra_body: Mapping[str, Any] | None
+    raise_stream_errors: bool
+
+
+class RequestParams(BaseRequestParams, total=False):
+    """``ResponsesSendParams`` without ``input`` and ``tools``."""
+
+    model: str
+    instructions: str | None
+    session_id: str
+    include: Sequence[components.ResponseIncludesEnum] | None

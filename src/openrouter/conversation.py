@@ -1,0 +1,509 @@
+"""A conversation kept client-side: the Responses API is stateless, so every turn resends the
+history, and ``Conversation`` keeps that history for you.
+
+::
+
+    conv = Conversation(client, model="openai/gpt-4o", instructions="Be brief.")
+    conv.send("Hi, I'm Ada.")
+    res = conv.send("What's my name?")        # the whole history is sent
+    print(res.output_text, conv.usage.cost)
+    saved = conv.to_json()                   # persist ...
+    conv = Conversation.from_json(saved, client)   # ... and restore
+
+History (``conv.items``): your inputs, then each response's output items as received
+(assistant messages with ``id`` and ``status``, reasoning items with their
+``encrypted_content`` when ``include=["reasoning.encrypted_content"]``, function calls) and
+function call outputs. A turn is committed only when it succeeds: a request that raises, a
+stream that breaks or is closed early, and a ``failed`` response leave the history as it was.
+An ``incomplete`` response (e.g. ``max_output_tokens``) is a real, billed answer and is
+committed. Every request carries the conversation's ``session_id`` (sticky routing, so the
+provider's prompt cache keeps hitting).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, overload
+
+from openrouter._wrapped_stream import WrappedStream, WrappedStreamAsync
+from openrouter.components import (
+    OUTPUT_ITEM_CLASSES,
+    EasyInputMessage,
+    FunctionCallOutputItem,
+    OpenResponsesResult,
+    OutputFunctionCallItem,
+    OutputMessageItem,
+)
+from openrouter.structured import check_response
+from openrouter.tools import (
+    OnToolError,
+    ToolLike,
+    ToolRun,
+    ToolRunResult,
+    ToolRunStream,
+    ToolRunStreamAsync,
+    as_items,
+    drive,
+    drive_async,
+    tool_definitions,
+    unanswered_calls,
+)
+from openrouter.usage import Usage
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from openrouter._client import OpenRouter
+    from openrouter._helper_params import BaseRequestParams, RequestParams
+    from openrouter._streaming import EventStream, EventStreamAsync
+    from openrouter.components import StreamEvents
+
+__all__ = ["Conversation", "ConversationStream", "ConversationStreamAsync"]
+
+FORMAT_VERSION = 1
+
+
+class ConversationStream(WrappedStream):
+    """``conv.send(..., stream=True)``: the response's events. The turn is added to the history
+    when the stream has been read to its end successfully (iterate it, or call
+    ``get_final_response()``); closing it early or an error leaves the history unchanged."""
+
+    def __init__(
+        self, inner: EventStream[StreamEvents], commit: Callable[[OpenResponsesResult], None]
+    ) -> None:
+        super().__init__(inner)
+        self._commit = commit
+
+    def _on_final(self, final: OpenResponsesResult) -> None:
+        self._commit(final)
+
+    def get_final_response(self) -> OpenResponsesResult:
+        """Read the rest of the stream (committing the turn) and return the response."""
+        return self._finish()
+
+
+class ConversationStreamAsync(WrappedStreamAsync):
+    """The async form of ``ConversationStream``."""
+
+    def __init__(
+        self,
+        inner: EventStreamAsync[StreamEvents],
+        commit: Callable[[OpenResponsesResult], None],
+    ) -> None:
+        super().__init__(inner)
+        self._commit = commit
+
+    def _on_final(self, final: OpenResponsesResult) -> None:
+        self._commit(final)
+
+    async def get_final_response(self) -> OpenResponsesResult:
+        """Read the rest of the stream (committing the turn) and return the response."""
+        return await self._finish()
+
+
+class Conversation:
+    """A multi-turn conversation whose history is kept here and resent on every turn.
+
+    ``model``, ``instructions``, ``include``, ``tools`` and ``default_params`` (any other
+    ``send`` parameter) apply to every turn; a turn's own keyword arguments override them.
+    ``session_id`` defaults to a fresh ``uuid4().hex``. ``items`` starts the history.
+    """
+
+    def __init__(
+        self,
+        client: OpenRouter,
+        *,
+        model: str | None = None,
+        instructions: str | None = None,
+        session_id: str | None = None,
+        include: Sequence[str] | None = None,
+        tools: Sequence[ToolLike] | None = None,
+        items: Iterable[Any] | None = None,
+        **default_params: Unpack[BaseRequestParams],
+    ) -> None:
+        self.client = client
+        self.model = model
+        self.instructions = instructions
+        self.session_id = session_id or uuid.uuid4().hex
+        self.include = list(include) if include is not None else None
+        self.tools: list[ToolLike] = list(tools or ())
+        self.default_params: dict[str, Any] = dict(default_params)
+        self._items: list[Any] = list(items or ())
+        self.usage = Usage()
+        """Tokens and cost summed over every committed turn."""
+        self.responses: list[OpenResponsesResult] = []
+        """The responses of this object's committed turns (not persisted by ``to_json``)."""
+
+    # -- history -------------------------------------------------------------------------
+
+    @property
+    def items(self) -> list[Any]:
+        """A copy of the history; assign a list to replace it (e.g. to drop old turns)."""
+        return list(self._items)
+
+    @items.setter
+    def items(self, value: Iterable[Any]) -> None:
+        self._items = list(value)
+
+    def add(self, *items: Any) -> None:
+        """Append items without sending (few-shot examples, ``function_call_output``s ...)."""
+        for item in items:
+            self._items.extend(as_items(item))
+
+    @property
+    def last_response(self) -> OpenResponsesResult | None:
+        return self.responses[-1] if self.responses else None
+
+    @property
+    def pending_tool_calls(self) -> list[OutputFunctionCallItem]:
+        """Function calls in the history that no ``function_call_output`` answers yet
+        (``run_tools()`` runs them first)."""
+        return unanswered_calls(self._items)
+
+    def __repr__(self) -> str:
+        return (
+            f"Conversation(model={self.model!r}, session_id={self.session_id!r}, "
+            f"items={len(self._items)}, turns={self.usage.requests})"
+        )
+
+    # -- requests ------------------------------------------------------------------------
+
+    def _params(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.model is not None:
+            out["model"] = self.model
+        if self.instructions is not None:
+            out["instructions"] = self.instructions
+        if self.include is not None:
+            out["include"] = self.include
+        out.update(self.default_params)
+        out["session_id"] = self.session_id
+        out.update(params)
+        return out
+
+    def _turn(
+        self, input: Any, params: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], Callable[[OpenResponsesResult], None]]:
+        new = as_items(input) if input is not None else []
+        base = len(self._items)
+        request = self._params(params)
+        definitions = tool_definitions(self.tools)
+        if definitions:
+            request["tools"] = definitions
+        request["input"] = [*self._items, *new]
+
+        def commit(response: OpenResponsesResult) -> None:
+            check_response(response)
+            self._check_unchanged(base)
+            self._items.extend(new)
+            self._items.extend(response.output)
+            self._record([response], Usage.of(response))
+
+        return request, commit
+
+    def _check_unchanged(self, base: int) -> None:
+        if len(self._items) != base:
+            raise RuntimeError(
+                "The conversation changed while this turn was in flight (two turns at once?); "
+                "this turn was not added"
+            )
+
+    def _record(self, responses: list[OpenResponsesResult], usage: Usage) -> None:
+        self.responses.extend(responses)
+        self.usage = self.usage + usage
+
+    @overload
+    def send(
+        self,
+        input: Any = None,
+        *,
+        stream: Literal[False] = False,
+        **params: Unpack[RequestParams],
+    ) -> OpenResponsesResult: ...
+    @overload
+    def send(
+        self, input: Any = None, *, stream: Literal[True], **params: Unpack[RequestParams]
+    ) -> ConversationStream: ...
+    @overload
+    def send(
+        self, input: Any = None, *, stream: bool, **params: Unpack[RequestParams]
+    ) -> OpenResponsesResult | ConversationStream: ...
+
+    def send(
+        self, input: Any = None, *, stream: bool = False, **params: Any
+    ) -> OpenResponsesResult | ConversationStream:
+        """Send the next turn: ``input`` is a string (a user message), an item (e.g.
+        ``inputs.user(...)``), a list of items, or ``None`` (send the history as it is).
+
+        With ``stream=True`` returns a ``ConversationStream``; the turn is committed when it
+        has been read to the end.
+        """
+        request, commit = self._turn(input, params)
+        responses = self.client.responses
+        if stream:
+            return ConversationStream(responses.send(stream=True, **request), commit)
+        response: OpenResponsesResult = responses.send(**request)
+        commit(response)
+        return response
+
+    @overload
+    async def send_async(
+        self,
+        input: Any = None,
+        *,
+        stream: Literal[False] = False,
+        **params: Unpack[RequestParams],
+    ) -> OpenResponsesResult: ...
+    @overload
+    async def send_async(
+        self, input: Any = None, *, stream: Literal[True], **params: Unpack[RequestParams]
+    ) -> ConversationStreamAsync: ...
+    @overload
+    async def send_async(
+        self, input: Any = None, *, stream: bool, **params: Unpack[RequestParams]
+    ) -> OpenResponsesResult | ConversationStreamAsync: ...
+
+    async def send_async(
+        self, input: Any = None, *, stream: bool = False, **params: Any
+    ) -> OpenResponsesResult | ConversationStreamAsync:
+        """The async form of ``send``."""
+        request, commit = self._turn(input, params)
+        responses = self.client.responses
+        if stream:
+            inner = await responses.send_async(stream=True, **request)
+            return ConversationStreamAsync(inner, commit)
+        response: OpenResponsesResult = await responses.send_async(**request)
+        commit(response)
+        return response
+
+    # -- tools ---------------------------------------------------------------------------
+
+    def _tool_run(
+        self,
+        input: Any,
+        tools: Sequence[ToolLike] | None,
+        max_turns: int,
+        on_tool_error: OnToolError,
+        params: Mapping[str, Any],
+    ) -> tuple[ToolRun, Callable[[ToolRunResult], None]]:
+        new = as_items(input) if input is not None else []
+        base = len(self._items)
+        run = ToolRun(
+            self.tools if tools is None else tools,
+            [*self._items, *new],
+            max_turns=max_turns,
+            on_tool_error=on_tool_error,
+            params=self._params(params),
+        )
+
+        def commit(result: ToolRunResult) -> None:
+            self._check_unchanged(base)
+            self._items.extend(result.items[base:])
+            self._record(result.responses, result.usage)
+
+        return run, commit
+
+    @overload
+    def run_tools(
+        self,
+        input: Any = None,
+        *,
+        tools: Sequence[ToolLike] | None = None,
+        max_turns: int = 10,
+        on_tool_error: OnToolError = "send",
+        stream: Literal[False] = False,
+        **params: Unpack[RequestParams],
+    ) -> ToolRunResult: ...
+    @overload
+    def run_tools(
+        self,
+        input: Any = None,
+        *,
+        tools: Sequence[ToolLike] | None = None,
+        max_turns: int = 10,
+        on_tool_error: OnToolError = "send",
+        stream: Literal[True],
+        **params: Unpack[RequestParams],
+    ) -> ToolRunStream: ...
+    @overload
+    def run_tools(
+        self,
+        input: Any = None,
+        *,
+        tools: Sequence[ToolLike] | None = None,
+        max_turns: int = 10,
+        on_tool_error: OnToolError = "send",
+        stream: bool,
+        **params: Unpack[RequestParams],
+    ) -> ToolRunResult | ToolRunStream: ...
+
+    def run_tools(
+        self,
+        input: Any = None,
+        *,
+        tools: Sequence[ToolLike] | None = None,
+        max_turns: int = 10,
+        on_tool_error: OnToolError = "send",
+        stream: bool = False,
+        **params: Any,
+    ) -> ToolRunResult | ToolRunStream:
+        """Send the next turn and run tools until the model answers (see
+        ``Responses.run_tools``); ``tools`` defaults to the conversation's. Unanswered calls
+        already in the history run first. The whole run is committed when it succeeds."""
+        run, commit = self._tool_run(input, tools, max_turns, on_tool_error, params)
+        if stream:
+            return ToolRunStream(self.client.responses, run, on_result=commit)
+        result = drive(self.client.responses, run)
+        commit(result)
+        return result
+
+    @overload
+    async def run_tools_async(
+        self,
+        input: Any = None,
+        *,
+        tools: Sequence[ToolLike] | None = None,
+        max_turns: int = 10,
+        on_tool_error: OnToolError = "send",
+        stream: Literal[False] = False,
+        **params: Unpack[RequestParams],
+    ) -> ToolRunResult: ...
+    @overload
+    async def run_tools_async(
+        self,
+        input: Any = None,
+        *,
+        tools: Sequence[ToolLike] | None = None,
+        max_turns: int = 10,
+        on_tool_error: OnToolError = "send",
+        stream: Literal[True],
+        **params: Unpack[RequestParams],
+    ) -> ToolRunStreamAsync: ...
+    @overload
+    async def run_tools_async(
+        self,
+        input: Any = None,
+        *,
+        tools: Sequence[ToolLike] | None = None,
+        max_turns: int = 10,
+        on_tool_error: OnToolError = "send",
+        stream: bool,
+        **params: Unpack[RequestParams],
+    ) -> ToolRunResult | ToolRunStreamAsync: ...
+
+    async def run_tools_async(
+        self,
+        input: Any = None,
+        *,
+        tools: Sequence[ToolLike] | None = None,
+        max_turns: int = 10,
+        on_tool_error: OnToolError = "send",
+        stream: bool = False,
+        **params: Any,
+    ) -> ToolRunResult | ToolRunStreamAsync:
+        """The async form of ``run_tools`` (the calls of one reply run concurrently)."""
+        run, commit = self._tool_run(input, tools, max_turns, on_tool_error, params)
+        if stream:
+            return ToolRunStreamAsync(self.client.responses, run, on_result=commit)
+        result = await drive_async(self.client.responses, run)
+        commit(result)
+        return result
+
+    # -- persistence ---------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The conversation as JSON-ready data: settings, history and usage.
+
+        Tools are code and are not saved: pass them again to ``from_dict``/``from_json``.
+        Raises ``TypeError`` if a default parameter cannot be written as JSON (e.g.
+        ``retries``); pass such parameters again when restoring.
+        """
+        from openrouter._request import encode_json
+
+        params: dict[str, Any] = {}
+        for key, value in self.default_params.items():
+            try:
+                params[key] = json.loads(encode_json({"v": value}))["v"]
+            except (TypeError, ValueError) as exc:
+                raise TypeError(
+                    f"The default parameter {key!r} cannot be saved as JSON ({exc}); leave it "
+                    "out and pass it again to from_json()"
+                ) from exc
+        return {
+            "version": FORMAT_VERSION,
+            "session_id": self.session_id,
+            "model": self.model,
+            "instructions": self.instructions,
+            "include": self.include,
+            "default_params": params,
+            "items": json.loads(encode_json({"items": self._items}))["items"],
+            "usage": self.usage.to_dict(),
+        }
+
+    def to_json(self, **dumps_kwargs: Any) -> str:
+        """``to_dict()`` as a JSON string (``json.dumps`` options pass through)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, **dumps_kwargs)
+
+    @classmethod
+    def from_dict(
+        cls,
+        data: Mapping[str, Any],
+        client: OpenRouter,
+        *,
+        tools: Sequence[ToolLike] | None = None,
+        **default_params: Unpack[BaseRequestParams],
+    ) -> Conversation:
+        """Restore a conversation saved by ``to_dict``; ``default_params`` add to (and
+        override) the saved ones."""
+        version = data.get("version")
+        if version != FORMAT_VERSION:
+            raise ValueError(f"Unsupported conversation format version {version!r}")
+        conv = cls(
+            client,
+            model=data.get("model"),
+            instructions=data.get("instructions"),
+            session_id=data.get("session_id"),
+            include=data.get("include"),
+            tools=tools,
+            items=[_restore_item(item) for item in data.get("items", ())],
+        )
+        conv.default_params = {**dict(data.get("default_params") or {}), **default_params}
+        conv.usage = Usage.from_dict(data.get("usage") or {})
+        return conv
+
+    @classmethod
+    def from_json(
+        cls,
+        data: str | bytes | Mapping[str, Any],
+        client: OpenRouter,
+        *,
+        tools: Sequence[ToolLike] | None = None,
+        **default_params: Unpack[BaseRequestParams],
+    ) -> Conversation:
+        """Restore a conversation saved by ``to_json`` (a JSON string, or the parsed dict)."""
+        parsed = data if isinstance(data, Mapping) else json.loads(data)
+        return cls.from_dict(parsed, client, tools=tools, **default_params)
+
+
+def _restore_item(data: Any) -> Any:
+    """A saved item as the typed object it was, when that reproduces it exactly."""
+    if not isinstance(data, dict):
+        return data
+    kind = data.get("type")
+    cls: Any = None
+    if kind == "message" or (kind is None and "role" in data):
+        is_output = data.get("role") == "assistant" and "id" in data
+        cls = OutputMessageItem if is_output and kind == "message" else EasyInputMessage
+    elif kind == "function_call_output":
+        cls = FunctionCallOutputItem
+    elif isinstance(kind, str):
+        cls = OUTPUT_ITEM_CLASSES.get(kind)
+    if cls is None:
+        return data
+    try:
+        typed = cls.model_validate(data)
+    except ValueError:
+        return data
+    return typed if typed.to_dict() == data else data

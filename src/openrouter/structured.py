@@ -1,0 +1,515 @@
+"""Structured outputs: ask for a type, get a validated instance of it back.
+
+::
+
+    class Weather(BaseModel):
+        city: str
+        temperature_c: float
+        conditions: str | None = None
+
+    res = client.responses.parse(model="openai/gpt-4o", input="Weather in Paris?",
+                                 text_format=Weather)
+    res.output_parsed            # Weather(city='Paris', ...), typed as Weather
+
+The type's JSON schema is sent as ``text.format`` (``json_schema``, ``strict: true``), made
+strict-compatible first (``to_strict_json_schema``): every object gets
+``additionalProperties: false`` and lists all its properties as required; a property that was
+optional becomes nullable instead (a ``null`` answer for a field that is not itself nullable
+is dropped before validation, so the field's default applies); ``default`` keywords go,
+``oneOf`` becomes ``anyOf``; ``$defs``/``$ref`` (nested and recursive models) are kept.
+
+Failures raise, never return half-parsed data: a refusal raises
+``StructuredOutputRefusalError``, a cut-off answer ``StructuredOutputIncompleteError`` (an
+``IncompleteResponseError``), text that is not JSON or does not validate
+``StructuredOutputValidationError``, a failed response ``ResponseFailedError``. Each carries the
+``raw_text`` and the ``response``.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+
+from pydantic import PrivateAttr, TypeAdapter, ValidationError
+
+from openrouter._wrapped_stream import WrappedStream, WrappedStreamAsync
+from openrouter.components import (
+    FormatJsonSchemaConfig,
+    OpenAIResponsesRefusalContent,
+    OpenResponsesResult,
+    OutputMessageItem,
+    ResponseOutputText,
+    TextExtendedConfig,
+)
+from openrouter.errors import (
+    ResponseFailedError,
+    StructuredOutputIncompleteError,
+    StructuredOutputRefusalError,
+    StructuredOutputValidationError,
+)
+
+if TYPE_CHECKING:
+    from openrouter._streaming import EventStream, EventStreamAsync
+    from openrouter.components import StreamEvents
+
+__all__ = [
+    "ParsedEventStream",
+    "ParsedEventStreamAsync",
+    "ParsedResponse",
+    "StructuredFormat",
+    "check_response",
+    "json_schema_format",
+    "parse_response",
+    "text_config",
+    "to_strict_json_schema",
+]
+
+T = TypeVar("T")
+
+_NAME_OK = re.compile(r"[^a-zA-Z0-9_-]")
+
+
+# --- Strict schemas ---------------------------------------------------------------------------
+
+
+def _resolve(root: Mapping[str, Any], ref: str) -> Any:
+    if not ref.startswith("#"):
+        raise ValueError(f"Only local $ref values are supported, got {ref!r}")
+    node: Any = root
+    for part in ref[1:].split("/"):
+        if not part:
+            continue
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
+
+
+def _admits_null(node: Any, root: Mapping[str, Any], depth: int = 0) -> bool:
+    if not isinstance(node, dict) or depth > 50:
+        return False
+    if "$ref" in node:
+        return _admits_null(_resolve(root, node["$ref"]), root, depth + 1)
+    kind = node.get("type")
+    if kind == "null" or (isinstance(kind, list) and "null" in kind):
+        return True
+    if "const" in node:
+        return node["const"] is None
+    if "enum" in node:
+        return None in node["enum"]
+    for key in ("anyOf", "oneOf"):
+        if any(_admits_null(sub, root, depth + 1) for sub in node.get(key, ())):
+            return True
+    # A schema without any constraint (``Any``) accepts null too.
+    return not any(k in node for k in ("type", "anyOf", "oneOf", "allOf", "not"))
+
+
+def _is_constant(node: Any) -> bool:
+    """A single allowed value (a ``Literal["a"]`` tag): required as is, never nullable, so a
+    union's discriminator stays a plain constant."""
+    if not isinstance(node, dict):
+        return False
+    enum = node.get("enum")
+    return "const" in node or (isinstance(enum, list) and len(enum) == 1)
+
+
+class _Strictifier:
+    def __init__(self, original: dict[str, Any]) -> None:
+        self.original = original
+        # A JSON round trip, not deepcopy: deepcopy keeps objects shared between two places
+        # shared, and each place must be processed (and recorded) on its own.
+        self.root: dict[str, Any] = json.loads(json.dumps(original))
+        # id(object schema) -> properties made nullable here (their nulls are dropped later).
+        self.added: dict[int, frozenset[str]] = {}
+        self.inlining: list[str] = []
+
+    def run(self) -> dict[str, Any]:
+        self.visit(self.root)
+        return self.root
+
+    def visit(self, node: Any) -> None:
+        if not isinstance(node, dict):
+            return
+        ref = node.get("$ref")
+        if isinstance(ref, str) and len(node) > 1:
+            # Strict mode wants a bare $ref: inline the target under its siblings (from the
+            # unprocessed original, so the copy is processed like any other node). A ref that
+            # is already being inlined (a recursive model) just loses its siblings.
+            siblings = {k: v for k, v in node.items() if k != "$ref"}
+            node.clear()
+            if ref in self.inlining:
+                node["$ref"] = ref
+                return
+            target = copy.deepcopy(_resolve(self.original, ref))
+            node.update(target)
+            for key, value in siblings.items():
+                if key not in ("default", "title") or key not in node:
+                    node[key] = value
+            self.inlining.append(ref)
+            try:
+                self.visit(node)
+            finally:
+                self.inlining.pop()
+            return
+        all_of = node.get("allOf")
+        if isinstance(all_of, list) and len(all_of) == 1 and isinstance(all_of[0], dict):
+            only = node.pop("allOf")[0]
+            for key, value in only.items():
+                node.setdefault(key, value)
+            self.visit(node)
+            return
+
+        node.pop("default", None)
+        node.pop("discriminator", None)
+        if "oneOf" in node:
+            one_of = node.pop("oneOf")
+            if "anyOf" in node:
+                node["allOf"] = [{"anyOf": node.pop("anyOf")}, {"anyOf": one_of}]
+            else:
+                node["anyOf"] = one_of
+
+        for key in ("$defs", "definitions"):
+            defs = node.get(key)
+            if isinstance(defs, dict):
+                for sub in defs.values():
+                    self.visit(sub)
+        for key in ("anyOf", "allOf", "prefixItems"):
+            subs = node.get(key)
+            if isinstance(subs, list):
+                for sub in subs:
+                    self.visit(sub)
+        for key in ("items", "not", "contains"):
+            self.visit(node.get(key))
+        extra = node.get("additionalProperties")
+        if isinstance(extra, dict):
+            self.visit(extra)
+
+        props = node.get("properties")
+        if isinstance(props, dict):
+            required = set(node.get("required", ()))
+            made_nullable: list[str] = []
+            for name, sub in list(props.items()):
+                self.visit(sub)
+                if (
+                    name not in required
+                    and not _admits_null(sub, self.original)
+                    and not _is_constant(sub)
+                ):
+                    props[name] = {"anyOf": [sub, {"type": "null"}]}
+                    made_nullable.append(name)
+            node["required"] = list(props)
+            node["additionalProperties"] = False
+            if made_nullable:
+                self.added[id(node)] = frozenset(made_nullable)
+        elif node.get("type") == "object" and "additionalProperties" not in node:
+            node["properties"] = {}
+            node["required"] = []
+            node["additionalProperties"] = False
+
+
+def to_strict_json_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``schema`` that strict structured outputs (and strict tools) accept.
+
+    Objects get ``additionalProperties: false`` and every property required; a property that
+    was optional and did not admit ``null`` becomes ``anyOf: [<schema>, {"type": "null"}]``
+    (unless it has a single allowed value, such as a union's tag, which simply becomes
+    required);
+    ``default`` and ``discriminator`` are removed, ``oneOf`` becomes ``anyOf``, a ``$ref``
+    with sibling keywords is inlined. Free-form maps (``dict[str, X]``) keep their
+    ``additionalProperties`` schema: strict providers may reject them.
+    """
+    return _Strictifier(dict(schema)).run()
+
+
+def _strip_nulls(
+    data: Any, node: Any, root: Mapping[str, Any], added: Mapping[int, frozenset[str]]
+) -> bool:
+    """Drop the ``null`` values of properties that were made nullable only for strict mode,
+    so the model's own default applies. Returns whether anything changed."""
+    if not isinstance(node, dict):
+        return False
+    depth = 0
+    while "$ref" in node and depth < 50:
+        node = _resolve(root, node["$ref"])
+        depth += 1
+    changed = False
+    if isinstance(data, dict):
+        props = node.get("properties")
+        if isinstance(props, dict):
+            made = added.get(id(node), frozenset())
+            for key in list(data):
+                value = data[key]
+                if value is None and key in made:
+                    del data[key]
+                    changed = True
+                elif key in props:
+                    changed |= _strip_nulls(value, props[key], root, added)
+        extra = node.get("additionalProperties")
+        if isinstance(extra, dict) and not isinstance(props, dict):
+            for value in data.values():
+                changed |= _strip_nulls(value, extra, root, added)
+    elif isinstance(data, list):
+        items = node.get("items")
+        if isinstance(items, dict):
+            for value in data:
+                changed |= _strip_nulls(value, items, root, added)
+    for key in ("anyOf", "allOf"):
+        branches = node.get(key)
+        if isinstance(branches, list):
+            chosen = _matching_branches(data, branches, root)
+            # Only descend when the data picks one branch: dropping a null in the wrong one
+            # would change the meaning.
+            if key == "allOf" or len(chosen) == 1:
+                for branch in chosen:
+                    changed |= _strip_nulls(data, branch, root, added)
+    return changed
+
+
+def _matching_branches(data: Any, branches: list[Any], root: Mapping[str, Any]) -> list[Any]:
+    out = []
+    for branch in branches:
+        target = branch
+        while isinstance(target, dict) and "$ref" in target:
+            target = _resolve(root, target["$ref"])
+        if not isinstance(target, dict):
+            continue
+        if isinstance(data, dict):
+            props = target.get("properties")
+            if not isinstance(props, dict) or not set(data) <= set(props):
+                continue
+            consts = {
+                k: v["const"] for k, v in props.items() if isinstance(v, dict) and "const" in v
+            }
+            if any(k in data and data[k] != v for k, v in consts.items()):
+                continue
+            out.append(branch)
+        elif isinstance(data, list) and (target.get("type") == "array" or "items" in target):
+            out.append(branch)
+    return out
+
+
+# --- Formats ----------------------------------------------------------------------------------
+
+
+class StructuredFormat(Generic[T]):
+    """A type prepared for structured outputs: its strict schema and its validator.
+
+    Built once per type (cached); ``StructuredFormat.of(MyModel)``.
+    """
+
+    __slots__ = ("_added", "adapter", "name", "schema", "type")
+
+    def __init__(self, tp: type[T], name: str | None = None) -> None:
+        self.type = tp
+        self.adapter: TypeAdapter[T] = TypeAdapter(tp)
+        original = self.adapter.json_schema()
+        ref = original.get("$ref")
+        if isinstance(ref, str) and len(original) <= 2:
+            # A recursive model's schema is a bare $ref at the root; strict mode wants the
+            # root to be the object itself (its $defs stay, for the recursion).
+            defs = original.get("$defs")
+            original = {**_resolve(original, ref), **({"$defs": defs} if defs else {})}
+        if original.get("type") != "object" or "properties" not in original:
+            raise TypeError(
+                f"Structured outputs need an object type (a pydantic model, dataclass or "
+                f"TypedDict); {tp!r} has a {original.get('type', 'non-object')!r} schema"
+            )
+        strict = _Strictifier(original)
+        self.schema = strict.run()
+        self._added = strict.added
+        self.name = name or _format_name(tp)
+
+    @classmethod
+    def of(cls, tp: type[T]) -> StructuredFormat[T]:
+        cached: StructuredFormat[T] = _cached_format(cast(Any, tp))
+        return cached
+
+    def config(self) -> FormatJsonSchemaConfig:
+        """The ``text.format`` value."""
+        extra: dict[str, Any] = {}
+        description = self.schema.get("description")
+        if isinstance(description, str) and description:
+            extra["description"] = description
+        return FormatJsonSchemaConfig(name=self.name, schema_=self.schema, strict=True, **extra)
+
+    def validate_text(self, text: str, response: OpenResponsesResult) -> T:
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise StructuredOutputValidationError(
+                f"The answer is not valid JSON ({exc}); expected a {self.name} object. "
+                f"Raw text: {_snippet(text)}",
+                raw_text=text,
+                response=response,
+                cause=exc,
+            ) from exc
+        if self._added and _strip_nulls(data, self.schema, self.schema, self._added):
+            text_to_validate = json.dumps(data)
+        else:
+            text_to_validate = text
+        try:
+            return self.adapter.validate_json(text_to_validate)
+        except ValidationError as exc:
+            raise StructuredOutputValidationError(
+                f"The answer does not match {self.name}: {exc.error_count()} error(s), first: "
+                f"{exc.errors()[0]['msg']} at {_loc(exc.errors()[0]['loc'])}. "
+                f"Raw text: {_snippet(text)}",
+                raw_text=text,
+                response=response,
+                cause=exc,
+            ) from exc
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_format(tp: Any) -> StructuredFormat[Any]:
+    return StructuredFormat(tp)
+
+
+def _format_name(tp: Any) -> str:
+    name = getattr(tp, "__name__", None) or "response"
+    return _NAME_OK.sub("_", str(name))[:64] or "response"
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(p) for p in loc) or "(root)"
+
+
+def _snippet(text: str, limit: int = 300) -> str:
+    return repr(text) if len(text) <= limit else repr(text[: limit - 1] + "…")
+
+
+def json_schema_format(text_format: type[Any]) -> FormatJsonSchemaConfig:
+    """The ``text.format`` (``json_schema``, strict) for a type, to pass to ``send`` yourself."""
+    return StructuredFormat.of(text_format).config()
+
+
+def text_config(text_format: type[Any], text: Any = None) -> TextExtendedConfig:
+    """``text`` for a request: ``text``'s other settings (``verbosity``) plus the format."""
+    fmt = json_schema_format(text_format)
+    if text is None:
+        return TextExtendedConfig(format=fmt)
+    base = text if isinstance(text, Mapping) else text.to_dict()
+    if base.get("format") is not None:
+        raise TypeError("Pass either text_format= or text={'format': ...}, not both")
+    config = TextExtendedConfig.model_validate({k: v for k, v in base.items() if k != "format"})
+    config.format = fmt
+    return config
+
+
+# --- Results ----------------------------------------------------------------------------------
+
+
+class ParsedResponse(OpenResponsesResult, Generic[T]):
+    """An ``OpenResponsesResult`` whose answer was parsed: ``output_parsed`` is the instance.
+
+    ``to_dict()`` is the response exactly as received (``output_parsed`` is not a field).
+    """
+
+    _parsed: Any = PrivateAttr(default=None)
+
+    @property
+    def output_parsed(self) -> T:
+        value: T = self._parsed
+        return value
+
+    @classmethod
+    def wrap(cls, response: OpenResponsesResult, parsed: T) -> ParsedResponse[T]:
+        values = dict(response.__dict__)
+        if response.__pydantic_extra__:
+            values.update(response.__pydantic_extra__)
+        out: ParsedResponse[T] = cls.model_construct(
+            _fields_set=set(response.model_fields_set), **values
+        )
+        out._parsed = parsed
+        return out
+
+
+def _answer_text(response: OpenResponsesResult) -> str:
+    """The text of the last message that has any (earlier ones may be commentary)."""
+    for item in reversed(response.output):
+        if isinstance(item, OutputMessageItem):
+            parts = [p.text for p in item.content if isinstance(p, ResponseOutputText)]
+            if parts:
+                return "".join(parts)
+    return ""
+
+
+def check_response(response: OpenResponsesResult) -> None:
+    """Raise ``ResponseFailedError`` if the response failed."""
+    if response.status == "failed":
+        error = response.error
+        detail = f"{error.message or 'no message'} (code {error.code!r})" if error else "no error"
+        raise ResponseFailedError(f"The response failed: {detail}", response=response)
+
+
+def parse_response(response: OpenResponsesResult, text_format: type[T]) -> ParsedResponse[T]:
+    """Validate a response's answer as ``text_format``; raise rather than return partial data."""
+    fmt = StructuredFormat.of(text_format)
+    check_response(response)
+    text = _answer_text(response)
+    for item in response.output:
+        if isinstance(item, OutputMessageItem):
+            for part in item.content:
+                if isinstance(part, OpenAIResponsesRefusalContent):
+                    raise StructuredOutputRefusalError(
+                        f"The model refused: {part.refusal}",
+                        refusal=part.refusal,
+                        raw_text=text,
+                        response=response,
+                    )
+    if response.status == "incomplete":
+        details = response.incomplete_details
+        reason = details.reason if details is not None else None
+        raise StructuredOutputIncompleteError(
+            f"The response is incomplete ({reason or 'no reason given'}), so its JSON is cut "
+            f"off. Raw text: {_snippet(text)}",
+            raw_text=text,
+            response=response,
+            reason=reason,
+        )
+    return ParsedResponse.wrap(response, fmt.validate_text(text, response))
+
+
+class _ParsedMixin(Generic[T]):
+    _format: StructuredFormat[T]
+    _parsed_final: ParsedResponse[T] | None = None
+
+    def _parse(self, final: OpenResponsesResult) -> ParsedResponse[T]:
+        if self._parsed_final is None:
+            self._parsed_final = parse_response(final, self._format.type)
+        return self._parsed_final
+
+
+class ParsedEventStream(WrappedStream, _ParsedMixin[T]):
+    """``parse(..., stream=True)``: the usual events; ``get_final_response()`` reads the rest and
+    returns the ``ParsedResponse`` (or raises the structured-output errors)."""
+
+    def __init__(self, inner: EventStream[StreamEvents], fmt: StructuredFormat[T]) -> None:
+        super().__init__(inner)
+        self._format = fmt
+
+    def get_final_response(self) -> ParsedResponse[T]:
+        return self._parse(self._finish())
+
+
+class ParsedEventStreamAsync(WrappedStreamAsync, _ParsedMixin[T]):
+    """The async form of ``ParsedEventStream``."""
+
+    def __init__(self, inner: EventStreamAsync[StreamEvents], fmt: StructuredFormat[T]) -> None:
+        super().__init__(inner)
+        self._format = fmt
+
+    async def get_final_response(self) -> ParsedResponse[T]:
+        return self._parse(await self._finish())
+
+
+# --- Driving requests (used by ``Responses.parse`` / ``parse_async``) --------------------------
+
+
+def prepare(text_format: type[Any], params: dict[str, Any]) -> StructuredFormat[Any]:
+    """Put the format into ``params["text"]`` and return it."""
+    fmt = StructuredFormat.of(text_format)
+    params["text"] = text_config(text_format, params.get("text"))
+    return fmt
