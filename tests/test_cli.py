@@ -1,0 +1,468 @@
+"""The ``openrouter`` command, run for real in a subprocess against the emulator.
+
+Every test starts the installed command (``python -m openrouter``, or the ``openrouter`` script
+next to the interpreter) and talks to an emulator on loopback: no key, no network. Every wait
+has a deadline, so a hung child fails the test instead of stalling the suite.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from openrouter.testing import Emulator, Fault, Reply
+
+SCRIPT = Path(sys.executable).with_name("openrouter")
+# Ctrl-C is sent as SIGINT and chat runs in a pseudo-terminal: both are POSIX-only.
+posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and ptys")
+TIMEOUT = 15.0
+
+
+def cli_env(emulator: Emulator | None = None, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENROUTER_")}
+    env.update(NO_COLOR="1", PYTHONIOENCODING="utf-8", TERM="dumb")
+    if emulator is not None:
+        env["OPENROUTER_API_KEY"] = emulator.api_key
+    env.update(extra)
+    return env
+
+
+def run_cli(
+    *args: str,
+    emulator: Emulator | None = None,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+    script: bool = False,
+) -> subprocess.CompletedProcess[str]:
+    command = [str(SCRIPT)] if script else [sys.executable, "-m", "openrouter"]
+    if emulator is not None:
+        command += ["--base-url", emulator.url]
+    return subprocess.run(
+        [*command, *args],
+        env=env if env is not None else cli_env(emulator),
+        input=stdin,
+        stdin=subprocess.DEVNULL if stdin is None else None,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+
+
+class Reader:
+    """Reads a child's output fd incrementally, waiting at most ``timeout`` per expectation."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.data = b""
+        self.pos = 0  # expectations match after the previous match
+
+    def until(self, needle: bytes, timeout: float = TIMEOUT) -> bytes:
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.data.find(needle, self.pos)
+            if found >= 0:
+                seen = self.data[self.pos : found + len(needle)]
+                self.pos = found + len(needle)
+                return seen
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"timed out waiting for {needle!r}; got {self.data!r}")
+            ready, _, _ = select.select([self.fd], [], [], left)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(self.fd, 65536)
+            except OSError:  # a pty's master reports EIO once the child has gone
+                chunk = b""
+            if not chunk:
+                raise AssertionError(f"output ended before {needle!r}; got {self.data!r}")
+            self.data += chunk
+
+
+def last_body(emulator: Emulator) -> dict[str, Any]:
+    body = emulator.requests[-1].json
+    assert isinstance(body, dict)
+    return body
+
+
+# -- basics ------------------------------------------------------------------------------------
+
+
+def test_importing_the_cli_and_help_load_neither_httpx_nor_pydantic() -> None:
+    code = (
+        "import sys, contextlib, io\n"
+        "from openrouter._cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    main(['--help'])\n"
+        "print(sorted(m for m in ('httpx', 'pydantic') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=TIMEOUT
+    )
+    assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_help_from_the_installed_script() -> None:
+    assert SCRIPT.exists(), f"the console script is not installed next to {sys.executable}"
+    done = run_cli("--help", script=True)
+    assert done.returncode == 0
+    for text in ("--emulator", "exit codes:", "openrouter -- chat", "OPENROUTER_API_KEY"):
+        assert text in done.stdout
+    chat = run_cli("chat", "--help")
+    assert chat.returncode == 0 and "Ctrl-D" in chat.stdout
+
+
+def test_streams_text_with_the_console_script(openrouter_emulator: Emulator) -> None:
+    openrouter_emulator.enqueue(Reply.text(["Why did ", "the chicken", " cross?"]))
+    done = run_cli(
+        "Tell me a joke", "-m", "openai/gpt-4o", emulator=openrouter_emulator, script=True
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "Why did the chicken cross?\n", "")
+    body = last_body(openrouter_emulator)
+    assert body["model"] == "openai/gpt-4o"
+    assert body["input"] == "Tell me a joke"
+    assert body["stream"] is True
+
+
+@posix_only
+def test_text_is_written_as_it_arrives(openrouter_emulator: Emulator) -> None:
+    # The stream pauses for 10 s after its first delta: that delta must be on stdout meanwhile.
+    openrouter_emulator.enqueue(Reply.text(["first", " second"], stall_between=10, stall_after=5))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "openrouter", "--base-url", openrouter_emulator.url, "go"],
+        env=cli_env(openrouter_emulator),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert proc.stdout is not None
+        Reader(proc.stdout.fileno()).until(b"first")
+        assert proc.poll() is None
+        # Ctrl-C mid-answer: the connection is closed and the exit code says so.
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=TIMEOUT)
+        assert proc.returncode == 130
+        assert b"interrupted" in err
+        assert time.monotonic() - started < 5
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_builtin_emulator_needs_no_key() -> None:
+    done = run_cli("--emulator", "Tell me a joke", env=cli_env())
+    assert (done.returncode, done.stdout) == (0, "Echo: Tell me a joke\n"), done.stderr
+
+
+def test_literal_chat_prompt_after_double_dash() -> None:
+    done = run_cli("--emulator", "--", "chat", env=cli_env())
+    assert (done.returncode, done.stdout) == (0, "Echo: chat\n"), done.stderr
+    # "-m chat" is a model named chat, not the command.
+    done = run_cli("-m", "chat", "--emulator", "hi", env=cli_env())
+    assert (done.returncode, done.stdout) == (0, "Echo: hi\n"), done.stderr
+
+
+def test_prompt_from_stdin(openrouter_emulator: Emulator) -> None:
+    done = run_cli(emulator=openrouter_emulator, stdin="hello from a pipe\n")
+    assert (done.returncode, done.stdout) == (0, "Echo: hello from a pipe\n"), done.stderr
+
+
+def test_stdin_is_appended_to_the_prompt(openrouter_emulator: Emulator) -> None:
+    done = run_cli("Summarize:", emulator=openrouter_emulator, stdin="the context\n")
+    assert done.returncode == 0, done.stderr
+    assert last_body(openrouter_emulator)["input"] == "Summarize:\n\nthe context"
+
+
+def test_options_reach_the_request(openrouter_emulator: Emulator) -> None:
+    done = run_cli(
+        "hi",
+        "--instructions",
+        "Be brief",
+        "--reasoning-effort",
+        "high",
+        "--max-output-tokens",
+        "64",
+        "--temperature",
+        "0.5",
+        "--header",
+        "X-Test=yes",
+        "--timeout",
+        "5",
+        emulator=openrouter_emulator,
+    )
+    assert done.returncode == 0, done.stderr
+    body = last_body(openrouter_emulator)
+    assert body["instructions"] == "Be brief"
+    assert body["reasoning"] == {"effort": "high"}
+    assert body["max_output_tokens"] == 64
+    assert body["temperature"] == 0.5
+    assert openrouter_emulator.requests[-1].header("x-test") == "yes"
+
+
+def test_image_and_file_attachments(openrouter_emulator: Emulator, tmp_path: Path) -> None:
+    image = tmp_path / "dot.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\nfake")
+    doc = tmp_path / "notes.pdf"
+    doc.write_bytes(b"%PDF-1.4 fake")
+    done = run_cli(
+        "Describe", "--image", str(image), "--file", str(doc), emulator=openrouter_emulator
+    )
+    assert (done.returncode, done.stdout) == (0, "Echo: Describe\n"), done.stderr
+    [message] = last_body(openrouter_emulator)["input"]
+    assert message["role"] == "user"
+    text, image_part, file_part = message["content"]
+    assert text == {"type": "input_text", "text": "Describe"}
+    assert image_part["type"] == "input_image"
+    assert image_part["image_url"].startswith("data:image/png;base64,")
+    assert base64.b64decode(image_part["image_url"].split(",", 1)[1]) == image.read_bytes()
+    assert file_part["type"] == "input_file" and file_part["filename"] == "notes.pdf"
+    assert file_part["file_data"].startswith("data:application/pdf;base64,")
+
+    missing = run_cli(
+        "Describe", "--image", str(tmp_path / "nope.png"), emulator=openrouter_emulator
+    )
+    assert missing.returncode == 2
+    assert missing.stderr.startswith("openrouter: error: --image")
+    assert "nope.png" in missing.stderr
+
+    not_image = run_cli("Describe", "--image", str(doc), emulator=openrouter_emulator)
+    assert not_image.returncode == 2
+    assert not_image.stderr.startswith("openrouter: error: --image")
+
+
+@pytest.mark.parametrize("mode", [[], ["--no-stream"]])
+def test_reasoning_goes_to_stderr(openrouter_emulator: Emulator, mode: list[str]) -> None:
+    openrouter_emulator.enqueue(Reply.reasoning("Thinking it over.", answer="42"))
+    done = run_cli("Question?", "--show-reasoning", *mode, emulator=openrouter_emulator)
+    assert (done.returncode, done.stdout) == (0, "42\n")
+    assert done.stderr == "Thinking it over.\n"  # NO_COLOR: not dimmed
+
+
+# -- output formats ----------------------------------------------------------------------------
+
+
+def test_json_lines(openrouter_emulator: Emulator) -> None:
+    done = run_cli("hi", "--json", emulator=openrouter_emulator)
+    assert done.returncode == 0, done.stderr
+    events = [json.loads(line) for line in done.stdout.splitlines()]
+    types = [event["type"] for event in events]
+    assert types[0] == "response.created"
+    assert types[-1] == "response.completed"
+    assert "response.output_text.delta" in types
+    deltas = "".join(e["delta"] for e in events if e["type"] == "response.output_text.delta")
+    assert deltas == "Echo: hi"
+
+
+def test_no_stream(openrouter_emulator: Emulator) -> None:
+    done = run_cli("hi", "--no-stream", emulator=openrouter_emulator)
+    assert (done.returncode, done.stdout) == (0, "Echo: hi\n"), done.stderr
+    assert "stream" not in last_body(openrouter_emulator)
+
+    done = run_cli("hi", "--no-stream", "--json", emulator=openrouter_emulator)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["object"] == "response" and result["status"] == "completed"
+
+
+@pytest.mark.parametrize("mode", [[], ["--no-stream"]])
+def test_usage(openrouter_emulator: Emulator, mode: list[str]) -> None:
+    openrouter_emulator.enqueue(Reply.text("ok", usage={"input_tokens": 7, "cost": 0.00125}))
+    done = run_cli("hi", "--usage", *mode, emulator=openrouter_emulator)
+    assert (done.returncode, done.stdout) == (0, "ok\n"), done.stderr
+    assert done.stderr.startswith("openrouter: usage: 7 input + ")
+    assert "cost $0.00125" in done.stderr
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+
+def test_missing_key() -> None:
+    done = run_cli("hi", env=cli_env())
+    assert done.returncode == 3
+    assert done.stderr.startswith("openrouter: error: no API key")
+    assert "OPENROUTER_API_KEY" in done.stderr and "--emulator" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_wrong_key(openrouter_emulator: Emulator) -> None:
+    env = cli_env(OPENROUTER_API_KEY="sk-or-wrong-secret-key")
+    done = run_cli("hi", emulator=openrouter_emulator, env=env)
+    assert done.returncode == 4
+    assert done.stderr.startswith("openrouter: error: 401")
+    assert len(done.stderr.splitlines()) == 1
+    assert "sk-or-wrong-secret-key" not in done.stderr
+
+    debug = run_cli("hi", "--debug", emulator=openrouter_emulator, env=env)
+    assert debug.returncode == 4
+    assert "Traceback" in debug.stderr
+    assert "sk-or-wrong-secret-key" not in debug.stderr
+
+
+def test_no_credits(openrouter_emulator: Emulator) -> None:
+    openrouter_emulator.enqueue(Fault.status(402))
+    done = run_cli("hi", emulator=openrouter_emulator)
+    assert done.returncode == 5
+    assert done.stderr.startswith("openrouter: error: 402")
+    assert "openrouter.ai/" in done.stderr  # where to add credits
+
+
+def test_rate_limited_without_retries(openrouter_emulator: Emulator) -> None:
+    openrouter_emulator.enqueue(Fault.status(429, retry_after=30), times=3)
+    started = time.monotonic()
+    done = run_cli("hi", "--no-retry", emulator=openrouter_emulator)
+    assert done.returncode == 6
+    assert done.stderr.startswith("openrouter: error: 429")
+    assert len(openrouter_emulator.requests) == 1
+    assert time.monotonic() - started < 5
+
+
+def test_other_api_error(openrouter_emulator: Emulator) -> None:
+    openrouter_emulator.enqueue(Fault.status(400, "bad things"))
+    done = run_cli("hi", emulator=openrouter_emulator)
+    assert done.returncode == 8
+    assert "bad things" in done.stderr
+
+
+def test_network_error() -> None:
+    # A port that was just free: nothing listens there, so the connection is refused at once.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/api/v1"
+    done = run_cli("hi", "--no-retry", "--base-url", url, env=cli_env(OPENROUTER_API_KEY="k"))
+    assert done.returncode == 7, done.stderr
+    assert done.stderr.startswith("openrouter: error: ")
+
+
+def test_stream_cut_off_and_failed(openrouter_emulator: Emulator) -> None:
+    openrouter_emulator.enqueue(Reply.text(["partial", " rest"], drop_after=5))
+    done = run_cli("hi", emulator=openrouter_emulator)
+    assert (done.returncode, done.stdout) == (9, "partial\n")
+    assert done.stderr.startswith("openrouter: error: ")
+
+    openrouter_emulator.enqueue(Reply.text("x", error_event_after=3))
+    done = run_cli("hi", emulator=openrouter_emulator)
+    assert done.returncode == 9
+    assert "Upstream provider error" in done.stderr
+
+
+def test_incomplete(openrouter_emulator: Emulator) -> None:
+    openrouter_emulator.enqueue(Reply.text("cut of", status="incomplete"))
+    done = run_cli("hi", emulator=openrouter_emulator)
+    assert (done.returncode, done.stdout) == (10, "cut of\n")
+    assert "max_output_tokens" in done.stderr
+
+
+def test_usage_errors() -> None:
+    done = run_cli(env=cli_env())
+    assert done.returncode == 2 and "no prompt" in done.stderr
+    done = run_cli("--reasoning-effort", "extreme", "hi", env=cli_env())
+    assert done.returncode == 2 and done.stderr.startswith("openrouter: error:")
+    done = run_cli("--emulator", "--base-url", "http://x", "hi", env=cli_env())
+    assert done.returncode == 2
+
+
+# -- chat --------------------------------------------------------------------------------------
+
+
+def test_chat_from_a_pipe() -> None:
+    done = run_cli("chat", "--emulator", "--usage", stdin="one\n\ntwo\n", env=cli_env())
+    assert (done.returncode, done.stdout) == (0, "Echo: one\nEcho: two\n"), done.stderr
+    lines = done.stderr.splitlines()
+    assert [line.split(":")[1].strip() for line in lines] == ["usage", "usage", "session total"]
+    assert lines[-1].endswith("over 2 requests")
+
+
+@posix_only
+def test_chat_on_a_terminal(openrouter_emulator: Emulator) -> None:
+    import pty
+
+    emu = openrouter_emulator
+    emu.enqueue(
+        Reply.text("First answer."),
+        Reply.text(["Slow", " never shown"], stall_between=10, stall_after=5),
+        Reply.text("Second answer."),
+    )
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "openrouter", "chat", "--base-url", emu.url],
+        env=cli_env(emu),
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        start_new_session=True,
+    )
+    os.close(slave)
+    try:
+        out = Reader(master)
+        out.until(b"> ")
+        os.write(master, b"Hello there\n")
+        out.until(b"First answer.")
+        out.until(b"> ")
+
+        # Ctrl-C during a reply cancels that reply only.
+        os.write(master, b"Take your time\n")
+        out.until(b"Slow")
+        proc.send_signal(signal.SIGINT)
+        out.until(b"[reply cancelled]")
+        out.until(b"> ")
+
+        os.write(master, b"And now?\n")
+        out.until(b"Second answer.")
+        out.until(b"> ")
+        os.write(master, b"\x04")  # Ctrl-D: end of input
+        assert proc.wait(timeout=TIMEOUT) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+
+    first, _, third = (r.json for r in emu.requests)
+    assert first["input"] == [{"type": "message", "role": "user", "content": "Hello there"}]
+    # The third request carries the first turn (question and answer); the cancelled turn is gone.
+    history = third["input"]
+    assert history[0] == first["input"][0]
+    assert history[1]["type"] == "message" and history[1]["role"] == "assistant"
+    assert history[1]["content"][0]["text"] == "First answer."
+    assert history[2]["content"] == "And now?"
+    assert len(history) == 3
+
+
+# -- emulate -----------------------------------------------------------------------------------
+
+
+@posix_only
+def test_emulate_serves_until_interrupted() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "openrouter", "emulate", "--port", "0", "--quiet"],
+        env=cli_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert proc.stdout is not None
+        banner = Reader(proc.stdout.fileno()).until(b"/api/v1").decode()
+        url = banner[banner.index("http://") :]
+        done = run_cli("--base-url", url, "ping", env=cli_env(OPENROUTER_API_KEY="sk-or-emulator"))
+        assert (done.returncode, done.stdout) == (0, "Echo: ping\n"), done.stderr
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=TIMEOUT) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
