@@ -11,6 +11,7 @@ import base64
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -460,6 +461,81 @@ def test_emulate_serves_until_interrupted() -> None:
         url = banner[banner.index("http://") :]
         done = run_cli("--base-url", url, "ping", env=cli_env(OPENROUTER_API_KEY="sk-or-emulator"))
         assert (done.returncode, done.stdout) == (0, "Echo: ping\n"), done.stderr
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=TIMEOUT) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _post(url: str, body: dict[str, Any]) -> tuple[int, str]:
+    """POST as curl does (curl itself when installed, else the stdlib's raw HTTP client)."""
+    data = json.dumps(body)
+    auth = "Authorization: Bearer sk-or-emulator"
+    if shutil.which("curl"):
+        done = subprocess.run(
+            ["curl", "-sS", "-N", "-w", "\n%{http_code}", url, "-H", auth,
+             "-H", "Content-Type: application/json", "-d", data],
+            capture_output=True, text=True, timeout=TIMEOUT,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        text, _, status = done.stdout.rpartition("\n")
+        return int(status), text
+    import http.client
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=TIMEOUT)
+    try:
+        conn.request(
+            "POST", parts.path, data, {"Authorization": auth.split(": ")[1],
+                                       "Content-Type": "application/json"}
+        )  # fmt: skip
+        response = conn.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        conn.close()
+
+
+@posix_only
+def test_emulate_on_a_fixed_port_answers_curl() -> None:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [str(SCRIPT), "emulate", "--port", str(port)],
+        env=cli_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert proc.stdout is not None
+        Reader(proc.stdout.fileno()).until(f"127.0.0.1:{port}/api/v1".encode())
+        url = f"http://127.0.0.1:{port}/api/v1/responses"
+
+        status, text = _post(url, {"model": "openai/gpt-4o", "input": "hi"})
+        assert status == 200, text
+        result = json.loads(text)
+        assert result["object"] == "response" and result["status"] == "completed"
+        assert result["output"][0]["content"][0]["text"] == "Echo: hi"
+
+        status, text = _post(url, {"model": "openai/gpt-4o", "input": "hi", "stream": True})
+        assert status == 200, text
+        data = [line[6:] for line in text.splitlines() if line.startswith("data: ")]
+        assert data[-1] == "[DONE]"
+        events = [json.loads(d) for d in data[:-1]]
+        assert events[0]["type"] == "response.created"
+        assert events[-1]["type"] == "response.completed"
+        deltas = [e["delta"] for e in events if e["type"] == "response.output_text.delta"]
+        assert "".join(deltas) == "Echo: hi"
+
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=TIMEOUT) == 0
     finally:
