@@ -462,3 +462,20 @@ def test_async_send_and_errors(openrouter_emulator: Emulator) -> None:
         assert client._async_http is None  # closed by `async with`
 
     asyncio.run(main())
+
+
+def test_typed_signature_lists_every_accepted_parameter() -> None:
+    # The TypedDicts are what IDEs and mypy show; the run-time check accepts ALL_PARAMS.
+    from openrouter._params import HelperSendParams, ResponsesSendParams, SharedSendParams
+    from openrouter._request import ALL_PARAMS
+
+    assert set(ResponsesSendParams.__annotations__) == ALL_PARAMS - {"stream"}
+    helper_only = {"model", "instructions", "session_id", "include"}
+    assert set(HelperSendParams.__annotations__) - set(SharedSendParams.__annotations__) == (
+        helper_only
+    )
+    assert set(ResponsesSendParams.__annotations__) - set(HelperSendParams.__annotations__) == {
+        "input",
+        "tools",
+        "previous_response_id",
+    }

@@ -613,24 +613,13 @@ def error_message(exc: BaseException) -> str:
 
 def check_result(result: OpenResponsesResult) -> None:
     """Raise when a finished response is not a complete answer (its text is printed by now)."""
-    from openrouter import errors
+    from openrouter.errors import raise_if_failed, raise_if_incomplete
 
-    if result.status == "failed":
-        error = result.error
-        detail = error.message if error is not None and error.message else "no message"
-        code = f" (code {error.code!r})" if error is not None and error.code is not None else ""
-        raise errors.ResponseFailedError(f"the response failed: {detail}{code}", response=result)
-    if result.status == "incomplete":
-        details = result.incomplete_details
-        reason = details.reason if details is not None else None
-        raise errors.IncompleteResponseError(
-            f"the response is incomplete ({reason or 'no reason given'}); the answer is cut off",
-            response=result,
-            reason=reason,
-        )
+    raise_if_failed(result)
+    raise_if_incomplete(result)
 
 
-# -- running requests --------------------------------------------------------------------------
+# -- running -----------------------------------------------------------------------------------
 
 
 class Runner:

@@ -15,12 +15,10 @@ from openrouter.utils import RetryConfig
 _Obj = Mapping[str, Any]
 
 
-class ResponsesSendParams(TypedDict, total=False):
-    """Every parameter of ``beta.responses.send`` except ``stream``.
-
-    Structured values take either the typed component or a plain dict. Only the parameters you
-    pass are sent; passing ``None`` sends ``null``.
-    """
+class SharedSendParams(TypedDict, total=False):
+    """The parameters of ``send`` that the helpers pass through unchanged: all of them but
+    ``model``, ``instructions``, ``session_id``, ``include`` (a ``Conversation`` owns those),
+    ``input``, ``tools`` and ``previous_response_id`` (the helpers build the history)."""
 
     # Headers
     x_open_router_metadata: components.MetadataLevel | None
@@ -31,19 +29,14 @@ class ResponsesSendParams(TypedDict, total=False):
     debug: components.ChatDebugOptions | _Obj
     frequency_penalty: float | None
     image_config: Mapping[str, Any]
-    include: Sequence[components.ResponseIncludesEnum] | None
-    input: components.InputsUnion | Sequence[_Obj]
-    instructions: str | None
     max_output_tokens: int | None
     max_tool_calls: int | None
     metadata: Mapping[str, str] | None
     modalities: Sequence[components.OutputModalityEnum]
-    model: str
     models: Sequence[str]
     parallel_tool_calls: bool | None
     plugins: Sequence[components.ResponsesRequestPlugin | _Obj]
     presence_penalty: float | None
-    previous_response_id: str | None
     prompt: components.StoredPromptTemplate | _Obj | None
     prompt_cache_key: str | None
     prompt_cache_options: components.PromptCacheOptions | _Obj
@@ -52,13 +45,11 @@ class ResponsesSendParams(TypedDict, total=False):
     route: Any
     safety_identifier: str | None
     service_tier: components.ResponsesRequestServiceTier | None
-    session_id: str
     stop_server_tools_when: Sequence[components.StopServerToolsWhenCondition | _Obj]
     store: Literal[False]
     temperature: float | None
     text: components.TextExtendedConfig | _Obj
     tool_choice: components.OpenAIResponsesToolChoiceUnion | _Obj
-    tools: Sequence[components.ResponsesRequestToolUnion | _Obj]
     top_k: int
     top_logprobs: int | None
     top_p: float | None
@@ -72,3 +63,25 @@ class ResponsesSendParams(TypedDict, total=False):
     http_headers: Mapping[str, str] | None
     extra_body: Mapping[str, Any] | None
     raise_stream_errors: bool
+
+
+class HelperSendParams(SharedSendParams, total=False):
+    """The keyword parameters of ``run_tools`` and ``Conversation.send``: ``send``'s, without
+    ``input``, ``tools`` and ``previous_response_id``."""
+
+    include: Sequence[components.ResponseIncludesEnum] | None
+    instructions: str | None
+    model: str
+    session_id: str
+
+
+class ResponsesSendParams(HelperSendParams, total=False):
+    """Every parameter of ``beta.responses.send`` except ``stream``.
+
+    Structured values take either the typed component or a plain dict. Only the parameters you
+    pass are sent; passing ``None`` sends ``null``.
+    """
+
+    input: components.InputsUnion | Sequence[_Obj]
+    previous_response_id: str | None
+    tools: Sequence[components.ResponsesRequestToolUnion | _Obj]

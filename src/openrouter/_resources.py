@@ -16,19 +16,15 @@ from openrouter.errors import (
 )
 
 if TYPE_CHECKING:
-    from typing_extensions import Unpack
-
-    from openrouter._client import OpenRouter
-    from openrouter._params import ResponsesSendParams
-    from openrouter._streaming import EventStream, EventStreamAsync
-    from openrouter.components import OpenResponsesResult, StreamEvents
-
-# Types of the helper methods appended at the end of ``Responses`` (issue 5).
-if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import TypeVar
 
-    from openrouter._helper_params import RequestParams
+    from typing_extensions import Unpack
+
+    from openrouter._client import OpenRouter
+    from openrouter._params import HelperSendParams, ResponsesSendParams
+    from openrouter._streaming import EventStream, EventStreamAsync
+    from openrouter.components import OpenResponsesResult, StreamEvents
     from openrouter.structured import ParsedEventStream, ParsedEventStreamAsync, ParsedResponse
     from openrouter.tools import (
         OnToolError,
@@ -161,7 +157,7 @@ class Responses:
             await response.aclose()
         return parse_result(response)
 
-    # -- Helpers beyond the official SDK (issue 5): thin wrappers over ``openrouter.structured``
+    # -- Helpers beyond the official SDK: thin wrappers over ``openrouter.structured``
     # and ``openrouter.tools``, imported lazily to keep ``import openrouter`` light.
 
     @overload
@@ -245,7 +241,7 @@ class Responses:
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: Literal[False] = False,
-        **params: Unpack[RequestParams],
+        **params: Unpack[HelperSendParams],
     ) -> ToolRunResult: ...
     @overload
     def run_tools(
@@ -256,7 +252,7 @@ class Responses:
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: Literal[True],
-        **params: Unpack[RequestParams],
+        **params: Unpack[HelperSendParams],
     ) -> ToolRunStream: ...
     @overload
     def run_tools(
@@ -267,7 +263,7 @@ class Responses:
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: bool,
-        **params: Unpack[RequestParams],
+        **params: Unpack[HelperSendParams],
     ) -> ToolRunResult | ToolRunStream: ...
 
     def run_tools(
@@ -310,7 +306,7 @@ class Responses:
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: Literal[False] = False,
-        **params: Unpack[RequestParams],
+        **params: Unpack[HelperSendParams],
     ) -> ToolRunResult: ...
     @overload
     async def run_tools_async(
@@ -321,7 +317,7 @@ class Responses:
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: Literal[True],
-        **params: Unpack[RequestParams],
+        **params: Unpack[HelperSendParams],
     ) -> ToolRunStreamAsync: ...
     @overload
     async def run_tools_async(
@@ -332,7 +328,7 @@ class Responses:
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: bool,
-        **params: Unpack[RequestParams],
+        **params: Unpack[HelperSendParams],
     ) -> ToolRunResult | ToolRunStreamAsync: ...
 
     async def run_tools_async(

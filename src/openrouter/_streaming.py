@@ -183,13 +183,7 @@ class _StreamCore:
     def require_complete(self) -> OpenResponsesResult:
         final = self.final_response()
         if self.terminal_type == "response.incomplete" or final.status == "incomplete":
-            details = getattr(final, "incomplete_details", None)
-            reason = getattr(details, "reason", None)
-            raise IncompleteResponseError(
-                f"The response is incomplete ({reason or 'no reason given'}); its text is cut off",
-                response=final,
-                reason=reason,
-            )
+            raise IncompleteResponseError.for_response(final)
         return final
 
 

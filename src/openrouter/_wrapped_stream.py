@@ -12,7 +12,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from openrouter.components import TextDeltaEvent
-from openrouter.errors import IncompleteResponseError
+from openrouter.errors import raise_if_incomplete
 
 if TYPE_CHECKING:
     import httpx
@@ -21,18 +21,7 @@ if TYPE_CHECKING:
     from openrouter._streaming import EventStream, EventStreamAsync, _StreamBase
     from openrouter.components import OpenResponsesResult, StreamEvents
 
-__all__ = ["WrappedStream", "WrappedStreamAsync", "require_complete"]
-
-
-def require_complete(final: OpenResponsesResult) -> None:
-    if final.status == "incomplete":
-        details = final.incomplete_details
-        reason = details.reason if details is not None else None
-        raise IncompleteResponseError(
-            f"The response is incomplete ({reason or 'no reason given'}); its text is cut off",
-            response=final,
-            reason=reason,
-        )
+__all__ = ["WrappedStream", "WrappedStreamAsync"]
 
 
 class _Base:
@@ -72,7 +61,7 @@ class _Base:
     def output_text(self) -> str:
         """The whole text, once the stream has ended; raises if it was incomplete."""
         final = self._final_or_raise()
-        require_complete(final)
+        raise_if_incomplete(final)
         return final.output_text
 
 
@@ -109,7 +98,7 @@ class WrappedStream(_Base):
         for event in self._events:
             if isinstance(event, TextDeltaEvent):
                 yield event.delta
-        require_complete(self._final_or_raise())
+        raise_if_incomplete(self._final_or_raise())
 
     def _finish(self) -> OpenResponsesResult:
         for _ in self._events:
@@ -167,7 +156,7 @@ class WrappedStreamAsync(_Base):
         async for event in self._events:
             if isinstance(event, TextDeltaEvent):
                 yield event.delta
-        require_complete(self._final_or_raise())
+        raise_if_incomplete(self._final_or_raise())
 
     async def _finish(self) -> OpenResponsesResult:
         async for _ in self._events:

@@ -36,7 +36,7 @@ from openrouter.components import (
     OutputFunctionCallItem,
     OutputMessageItem,
 )
-from openrouter.structured import check_response
+from openrouter.errors import raise_if_failed
 from openrouter.tools import (
     OnToolError,
     ToolLike,
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from openrouter._client import OpenRouter
-    from openrouter._helper_params import BaseRequestParams, RequestParams
+    from openrouter._params import HelperSendParams, SharedSendParams
     from openrouter._streaming import EventStream, EventStreamAsync
     from openrouter.components import StreamEvents
 
@@ -121,7 +121,7 @@ class Conversation:
         include: Sequence[str] | None = None,
         tools: Sequence[ToolLike] | None = None,
         items: Iterable[Any] | None = None,
-        **default_params: Unpack[BaseRequestParams],
+        **default_params: Unpack[SharedSendParams],
     ) -> None:
         self.client = client
         self.model = model
@@ -195,7 +195,7 @@ class Conversation:
         request["input"] = [*self._items, *new]
 
         def commit(response: OpenResponsesResult) -> None:
-            check_response(response)
+            raise_if_failed(response)
             self._check_unchanged(base)
             self._items.extend(new)
             self._items.extend(response.output)
@@ -220,15 +220,15 @@ class Conversation:
         input: Any = None,
         *,
         stream: Literal[False] = False,
-        **params: Unpack[RequestParams],
+        **params: Unpack[HelperSendParams],
     ) -> OpenResponsesResult: ...
     @overload
     def send(
-        self, input: Any = None, *, stream: Literal[True], **params: Unpack[RequestParams]
+        self, input: Any = None, *, stream: Literal[True], **params: Unpack[HelperSendParams]
     ) -> ConversationStream: ...
     @overload
     def send(
-        self, input: Any = None, *, stream: bool, **params: Unpack[RequestParams]
+        self, input: Any = None, *, stream: bool, **params: Unpack[HelperSendParams]
     ) -> OpenResponsesResult | ConversationStream: ...
 
     def send(
@@ -254,15 +254,15 @@ class Conversation:
         input: Any = None,
         *,
         stream: Literal[False] = False,
-        **params: Unpack[RequestParams],
+        **params: Unpack[HelperSendParams],
     ) -> OpenResponsesResult: ...
     @overload
     async def send_async(
-        self, input: Any = None, *, stream: Literal[True], **params: Unpack[RequestParams]
+        self, input: Any = None, *, stream: Literal[True], **params: Unpack[HelperSendParams]
     ) -> ConversationStreamAsync: ...
     @overload
     async def send_async(
-        self, input: Any = None, *, stream: bool, **params: Unpack[RequestParams]
+        self, input: Any = None, *, stream: bool, **params: Unpack[HelperSendParams]
     ) -> OpenResponsesResult | ConversationStreamAsync: ...
 
     async def send_async(
@@ -314,7 +314,7 @@ class Conversation:
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: Literal[False] = False,
-        **params: Unpack[RequestParams],
+        **params: Unpack[HelperSendParams],
     ) -> ToolRunResult: ...
     @overload
     def run_tools(
@@ -325,7 +325,7 @@ class Conversation:
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: Literal[True],
-        **params: Unpack[RequestParams],
+        **params: Unpack[HelperSendParams],
     ) -> ToolRunStream: ...
     @overload
     def run_tools(
@@ -336,7 +336,7 @@ class Conversation:
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: bool,
-        **params: Unpack[RequestParams],
+        **params: Unpack[HelperSendParams],
     ) -> ToolRunResult | ToolRunStream: ...
 
     def run_tools(
@@ -368,7 +368,7 @@ class Conversation:
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: Literal[False] = False,
-        **params: Unpack[RequestParams],
+        **params: Unpack[HelperSendParams],
     ) -> ToolRunResult: ...
     @overload
     async def run_tools_async(
@@ -379,7 +379,7 @@ class Conversation:
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: Literal[True],
-        **params: Unpack[RequestParams],
+        **params: Unpack[HelperSendParams],
     ) -> ToolRunStreamAsync: ...
     @overload
     async def run_tools_async(
@@ -390,7 +390,7 @@ class Conversation:
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: bool,
-        **params: Unpack[RequestParams],
+        **params: Unpack[HelperSendParams],
     ) -> ToolRunResult | ToolRunStreamAsync: ...
 
     async def run_tools_async(
@@ -453,7 +453,7 @@ class Conversation:
         client: OpenRouter,
         *,
         tools: Sequence[ToolLike] | None = None,
-        **default_params: Unpack[BaseRequestParams],
+        **default_params: Unpack[SharedSendParams],
     ) -> Conversation:
         """Restore a conversation saved by ``to_dict``; ``default_params`` add to (and
         override) the saved ones."""
@@ -480,7 +480,7 @@ class Conversation:
         client: OpenRouter,
         *,
         tools: Sequence[ToolLike] | None = None,
-        **default_params: Unpack[BaseRequestParams],
+        **default_params: Unpack[SharedSendParams],
     ) -> Conversation:
         """Restore a conversation saved by ``to_json`` (a JSON string, or the parsed dict)."""
         parsed = data if isinstance(data, Mapping) else json.loads(data)

@@ -432,6 +432,36 @@ class IncompleteResponseError(OpenRouterSDKError):
         self.response = response
         self.reason = reason
 
+    @classmethod
+    def for_response(cls, response: OpenResponsesResult) -> IncompleteResponseError:
+        reason = incomplete_reason(response)
+        return cls(
+            f"The response is incomplete ({reason or 'no reason given'}); its text is cut off",
+            response=response,
+            reason=reason,
+        )
+
+
+def incomplete_reason(response: OpenResponsesResult) -> str | None:
+    """``incomplete_details.reason`` (``max_output_tokens``, ``content_filter``), if given."""
+    return getattr(getattr(response, "incomplete_details", None), "reason", None)
+
+
+def raise_if_incomplete(response: OpenResponsesResult) -> None:
+    """``IncompleteResponseError`` for a response whose ``status`` is ``incomplete``."""
+    if response.status == "incomplete":
+        raise IncompleteResponseError.for_response(response)
+
+
+def raise_if_failed(response: OpenResponsesResult) -> None:
+    """``ResponseFailedError`` for a response whose ``status`` is ``failed``."""
+    if response.status == "failed":
+        error = response.error
+        detail = (error.message if error else None) or "no message"
+        if error is not None and error.code is not None:
+            detail += f" (code {error.code!r})"
+        raise ResponseFailedError(f"The response failed: {detail}", response=response)
+
 
 # --- Errors of the helpers beyond the official SDK (structured outputs, tool runs) ----------
 
@@ -449,6 +479,9 @@ __all__ += [
     "ToolCallError",
     "ToolRunError",
     "ToolRunIncompleteError",
+    "incomplete_reason",
+    "raise_if_failed",
+    "raise_if_incomplete",
 ]
 
 

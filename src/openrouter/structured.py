@@ -46,10 +46,11 @@ from openrouter.components import (
     TextExtendedConfig,
 )
 from openrouter.errors import (
-    ResponseFailedError,
     StructuredOutputIncompleteError,
     StructuredOutputRefusalError,
     StructuredOutputValidationError,
+    incomplete_reason,
+    raise_if_failed,
 )
 
 if TYPE_CHECKING:
@@ -61,7 +62,6 @@ __all__ = [
     "ParsedEventStreamAsync",
     "ParsedResponse",
     "StructuredFormat",
-    "check_response",
     "json_schema_format",
     "parse_response",
     "text_config",
@@ -436,18 +436,10 @@ def _answer_text(response: OpenResponsesResult) -> str:
     return ""
 
 
-def check_response(response: OpenResponsesResult) -> None:
-    """Raise ``ResponseFailedError`` if the response failed."""
-    if response.status == "failed":
-        error = response.error
-        detail = f"{error.message or 'no message'} (code {error.code!r})" if error else "no error"
-        raise ResponseFailedError(f"The response failed: {detail}", response=response)
-
-
 def parse_response(response: OpenResponsesResult, text_format: type[T]) -> ParsedResponse[T]:
     """Validate a response's answer as ``text_format``; raise rather than return partial data."""
     fmt = StructuredFormat.of(text_format)
-    check_response(response)
+    raise_if_failed(response)
     text = _answer_text(response)
     for item in response.output:
         if isinstance(item, OutputMessageItem):
@@ -460,8 +452,7 @@ def parse_response(response: OpenResponsesResult, text_format: type[T]) -> Parse
                         response=response,
                     )
     if response.status == "incomplete":
-        details = response.incomplete_details
-        reason = details.reason if details is not None else None
+        reason = incomplete_reason(response)
         raise StructuredOutputIncompleteError(
             f"The response is incomplete ({reason or 'no reason given'}), so its JSON is cut "
             f"off. Raw text: {_snippet(text)}",

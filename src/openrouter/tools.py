@@ -67,8 +67,10 @@ from openrouter.errors import (
     MaxTurnsExceededError,
     ToolCallError,
     ToolRunIncompleteError,
+    incomplete_reason,
+    raise_if_failed,
 )
-from openrouter.structured import _Strictifier, _strip_nulls, check_response
+from openrouter.structured import _Strictifier, _strip_nulls
 from openrouter.usage import Usage
 
 if TYPE_CHECKING:
@@ -757,13 +759,12 @@ class ToolRun:
         }
 
     def accept(self, response: OpenResponsesResult) -> list[OutputFunctionCallItem] | None:
-        check_response(response)
+        raise_if_failed(response)
         self.responses.append(response)
         self.usage = self.usage + Usage.of(response)
         self.items.extend(response.output)
         if response.status == "incomplete":
-            details = response.incomplete_details
-            reason = details.reason if details is not None else None
+            reason = incomplete_reason(response)
             raise ToolRunIncompleteError(
                 f"Turn {len(self.responses)} of the tool run is incomplete "
                 f"({reason or 'no reason given'}); no tool was run",
