@@ -376,7 +376,7 @@ class Printer:
         if self.json_mode:
             import json
 
-            self.out.write(json.dumps(_event_dict(event), ensure_ascii=False) + "\n")
+            self.out.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
             self.out.flush()
             return
         kind = event.type
@@ -442,13 +442,6 @@ class Printer:
         self.finish()
 
 
-def _event_dict(event: Any) -> Any:
-    to_dict = getattr(event, "to_dict", None)
-    if to_dict is not None:
-        return to_dict()
-    return event.model_dump(mode="json", by_alias=True, exclude_unset=True)
-
-
 def _reasoning_texts(item: dict[str, Any]) -> Iterator[str]:
     # Full reasoning text when the model shares it, else its summary.
     parts = item.get("content") or item.get("summary") or []
@@ -478,10 +471,7 @@ def format_usage(usage: Usage, label: str = "usage") -> str:
 def _wants_color(stream: TextIO) -> bool:
     if "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb":
         return False
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
+    return _isatty(stream)
 
 
 # -- building the request --------------------------------------------------------------------
