@@ -13,7 +13,7 @@ import argparse
 import time
 from collections.abc import Callable
 
-from openrouter._sse import SSEDecoder
+from openrouter._wire._sse import SSEDecoder
 
 
 def make_stream(events: int, line_end: bytes = b"\n", named: bool = False) -> bytes:
@@ -38,7 +38,6 @@ def decode_all(chunks: list[bytes]) -> int:
     count = 0
     for chunk in chunks:
         count += len(feed(chunk))
-    decoder.close()
     return count
 
 

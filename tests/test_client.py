@@ -467,7 +467,7 @@ def test_async_send_and_errors(openrouter_emulator: Emulator) -> None:
 def test_typed_signature_lists_every_accepted_parameter() -> None:
     # The TypedDicts are what IDEs and mypy show; the run-time check accepts ALL_PARAMS.
     from openrouter._params import HelperSendParams, ResponsesSendParams, SharedSendParams
-    from openrouter._request import ALL_PARAMS
+    from openrouter.resources.responses import ALL_PARAMS
 
     assert set(ResponsesSendParams.__annotations__) == ALL_PARAMS - {"stream"}
     helper_only = {"model", "instructions", "session_id", "include"}

@@ -14,7 +14,7 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from openrouter import components as c
-from openrouter._request import encode_json
+from openrouter._wire._request import encode_json
 
 SPEC = Path(__file__).resolve().parents[2] / "shared/contract/openrouter-openapi.yaml"
 needs_spec = pytest.mark.skipif(not SPEC.exists(), reason="contract not checked out")

@@ -7,21 +7,16 @@ from typing import Any
 
 import pytest
 
-from openrouter import errors
-from openrouter._request import prepare
+from openrouter import OpenRouter, errors
+from openrouter.resources.responses import prepare
 from openrouter.utils import RetryConfig
+
+CLIENT = OpenRouter(api_key="sk-secret", server_url="http://example.invalid/api/v1/")
 
 
 def build(stream: bool = False, **params: Any) -> Any:
-    return prepare(
-        server_url="http://example.invalid/api/v1/",
-        base_headers={"User-Agent": "ua"},
-        api_key="sk-secret",
-        default_retry=RetryConfig(),
-        default_timeout_s=None,
-        stream=stream,
-        params=params,
-    )
+    prepared, _ = prepare(CLIENT, stream, params)
+    return prepared
 
 
 def test_only_given_parameters_are_sent_and_none_means_null() -> None:

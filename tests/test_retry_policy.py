@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from openrouter._retry import RetryController, parse_retry_after, request_was_sent
+from openrouter._wire._retry import RetryController, parse_retry_after, request_was_sent
 from openrouter.utils import BackoffStrategy, RetryConfig
 
 

@@ -60,8 +60,8 @@ _ATTRS = {
     "Conversation": "openrouter.conversation",
     "EventStream": "openrouter._streaming",
     "EventStreamAsync": "openrouter._streaming",
-    "RetryConfig": "openrouter.utils",
-    "BackoffStrategy": "openrouter.utils",
+    "RetryConfig": "openrouter._retry_config",
+    "BackoffStrategy": "openrouter._retry_config",
 }
 
 

@@ -22,6 +22,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from openrouter._models import BaseModel
 from openrouter.components import (
+    TERMINAL_EVENT_STATUS,
     OpenResponsesResult,
     OutputItems,
     ResponsesErrorField,
@@ -32,11 +33,6 @@ from openrouter.components import (
 
 __all__ = ["ResponseAccumulator"]
 
-_TERMINAL_STATUS = {
-    "response.completed": "completed",
-    "response.incomplete": "incomplete",
-    "response.failed": "failed",
-}
 _SNAPSHOT_TYPES = frozenset({"response.created", "response.in_progress", "response.queued"})
 
 _items_adapter: TypeAdapter[list[Any]] | None = None
@@ -361,14 +357,14 @@ class ResponseAccumulator:
         """A known lifecycle type whose payload did not fit its class still matters: read its
         response as leniently as possible."""
         event_type = event.type
-        if event_type in _TERMINAL_STATUS or event_type in _SNAPSHOT_TYPES:
+        if event_type in TERMINAL_EVENT_STATUS or event_type in _SNAPSHOT_TYPES:
             response = _lenient_response(event.raw.get("response"))
-            if response is None and event_type in _TERMINAL_STATUS:
+            if response is None and event_type in TERMINAL_EVENT_STATUS:
                 base = self.snapshot or ResponseSnapshot()
-                response = base.model_copy(update={"status": _TERMINAL_STATUS[event_type]})
+                response = base.model_copy(update={"status": TERMINAL_EVENT_STATUS[event_type]})
             if response is None:
                 return
-            if event_type in _TERMINAL_STATUS:
+            if event_type in TERMINAL_EVENT_STATUS:
                 if self.terminal_event is None:
                     self.terminal_event = event
                     self.terminal_response = _with_status(response, event_type)
@@ -445,7 +441,7 @@ def _with_status(response: OpenResponsesResult, event_type: str) -> OpenResponse
     """A terminal response that left out ``status`` gets the one its event type implies."""
     if "status" in response.model_fields_set:
         return response
-    return response.model_copy(update={"status": _TERMINAL_STATUS[event_type]})
+    return response.model_copy(update={"status": TERMINAL_EVENT_STATUS[event_type]})
 
 
 def _lenient_response(data: Any) -> OpenResponsesResult | None:

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypedDict
 
 from openrouter import components
-from openrouter.utils import RetryConfig
+from openrouter._retry_config import RetryConfig
 
 _Obj = Mapping[str, Any]
 

@@ -15,7 +15,6 @@ Outcomes:
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
 from types import TracebackType
@@ -24,8 +23,17 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import httpx
 
 from openrouter._accumulate import ResponseAccumulator
-from openrouter._sse import SSEDecodeError, SSEDecoder
-from openrouter.components import OpenResponsesResult, StreamEvents, parse_event
+from openrouter._result import parse_result
+from openrouter._wire._errors import error_code_and_message
+from openrouter._wire._sse import SSEDecodeError, SSEDecoder
+from openrouter.components import (
+    FAILURE_EVENT_TYPES,
+    TERMINAL_EVENT_STATUS,
+    OpenResponsesResult,
+    StreamEvents,
+    parse_event,
+    terminal_event_for,
+)
 from openrouter.errors import (
     IncompleteResponseError,
     StreamError,
@@ -42,9 +50,6 @@ __all__ = ["EventStream", "EventStreamAsync"]
 T = TypeVar("T")
 
 _logger = logging.getLogger("openrouter")
-
-_TERMINAL = frozenset({"response.completed", "response.incomplete", "response.failed"})
-_FAILURES = frozenset({"response.failed", "error", "response.error"})
 
 
 class _StreamCore:
@@ -91,7 +96,6 @@ class _StreamCore:
                 event_count=self.event_count,
             ) from exc
         events: list[StreamEvents] = []
-        feed = self.accumulator.feed
         for frame in frames:
             data = frame.data
             if data == "[DONE]":
@@ -105,20 +109,23 @@ class _StreamCore:
                 self.malformed_events.append(data)
                 _logger.warning("skipped a malformed stream event: %.200s", data)
                 continue
-            feed(event)
-            self.event_count += 1
-            event_type = event.type
-            if event_type in _TERMINAL or event_type in _FAILURES:
-                self._note(event)
+            self._take(event)
             events.append(event)
         return events
 
+    def _take(self, event: StreamEvents) -> None:
+        self.accumulator.feed(event)
+        self.event_count += 1
+        event_type = event.type
+        if event_type in TERMINAL_EVENT_STATUS or event_type in FAILURE_EVENT_TYPES:
+            self._note(event)
+
     def _note(self, event: Any) -> None:
         event_type = event.type
-        if event_type in _TERMINAL and self.terminal_type is None:
+        if event_type in TERMINAL_EVENT_STATUS and self.terminal_type is None:
             self.terminal_type = event_type
-        if event_type in _FAILURES and self.failure is None:
-            code, message = _failure_details(event)
+        if event_type in FAILURE_EVENT_TYPES and self.failure is None:
+            code, message = error_code_and_message(event)
             what = "the response failed" if event_type == "response.failed" else "stream error"
             self.failure = StreamFailedError(
                 f"{what}: {message or 'no message'} (code {code!r})",
@@ -137,7 +144,6 @@ class _StreamCore:
 
     def finish(self) -> None:
         """The body ended: raise unless a terminal event (or a reported failure) arrived."""
-        self._decoder.close()
         if self.terminal_type is not None or self.failure is not None:
             return
         how = "after [DONE]" if self.done else "when the connection closed"
@@ -168,11 +174,9 @@ class _StreamCore:
     def non_sse_body(self) -> list[StreamEvents]:
         """A stream request answered with plain JSON: an error body raises, a result becomes
         the terminal event a stream of it would have ended with."""
-        from openrouter._resources import parse_result
-
-        result = parse_result(self.response)  # raises the API error for an error body
-        data = {"type": _terminal_type_for(result.status), "response": result.to_dict()}
-        return self.feed(b"data: " + json.dumps(data).encode() + b"\n\n")
+        event = terminal_event_for(parse_result(self.response))
+        self._take(event)
+        return [event]
 
     def final_response(self) -> OpenResponsesResult:
         final = self.accumulator.final_response()
@@ -185,27 +189,6 @@ class _StreamCore:
         if self.terminal_type == "response.incomplete" or final.status == "incomplete":
             raise IncompleteResponseError.for_response(final)
         return final
-
-
-def _terminal_type_for(status: Any) -> str:
-    if status == "incomplete":
-        return "response.incomplete"
-    if status == "failed":
-        return "response.failed"
-    return "response.completed"
-
-
-def _failure_details(event: Any) -> tuple[int | str | None, str | None]:
-    """(code, message) from any of the failure shapes the contract lists."""
-    code = getattr(event, "error_code", None)
-    message = getattr(event, "error_message", None)
-    if code is None and message is None:
-        response = getattr(event, "response", None)
-        error = getattr(response, "error", None)
-        if error is not None:
-            code = getattr(error, "code", None)
-            message = getattr(error, "message", None)
-    return code, message
 
 
 class _StreamBase(Generic[T]):

@@ -420,7 +420,7 @@ class Conversation:
         Raises ``TypeError`` if a default parameter cannot be written as JSON (e.g.
         ``retries``); pass such parameters again when restoring.
         """
-        from openrouter._request import encode_json
+        from openrouter._wire._request import encode_json
 
         params: dict[str, Any] = {}
         for key, value in self.default_params.items():

@@ -1,21 +1,52 @@
-"""Every exception the SDK raises.
+"""Every exception the SDK raises, and nothing else: which one a failure becomes is decided in
+the wire layer (``openrouter._wire._errors``) and in the stream and helper modules.
 
-``OpenRouterSDKError`` is the root of all of them.
+The hierarchy (``(..)`` marks a second base class)::
 
-- ``OpenRouterError``: the server answered with an error (the page's base for HTTP errors), one
-  class per documented status, ``OpenRouterDefaultError`` for any other status.
-- ``APIConnectionError`` / ``APITimeoutError``: the transport failed. They also subclass
-  ``httpx.TransportError`` / ``httpx.TimeoutException``, so ``except httpx.RequestError`` code
-  written for the official SDK (which lets raw httpx errors through) keeps working, and the
-  original httpx exception is kept as ``__cause__``.
-- ``StreamError`` and its subclasses: a stream that failed, errored or was cut off, carrying
-  what arrived so far.
-- ``RequestValidationError``: a parameter broke a documented limit; raised before sending.
+    OpenRouterSDKError                       root of everything raised here
+    ├── MissingAPIKeyError                   no key given; nothing was sent
+    ├── RequestValidationError (ValueError)  a parameter breaks a documented limit; nothing sent
+    ├── OpenRouterError                      the server answered with an error status or body
+    │   ├── BadRequestResponseError          400
+    │   ├── UnauthorizedResponseError        401
+    │   ├── PaymentRequiredResponseError     402
+    │   ├── ForbiddenResponseError           403
+    │   ├── NotFoundResponseError            404
+    │   ├── RequestTimeoutResponseError      408
+    │   ├── PayloadTooLargeResponseError     413
+    │   ├── UnprocessableEntityResponseError 422
+    │   ├── TooManyRequestsResponseError     429 (``retry_after``)
+    │   ├── InternalServerResponseError      500
+    │   ├── BadGatewayResponseError          502
+    │   ├── ServiceUnavailableResponseError  503
+    │   ├── EdgeNetworkTimeoutResponseError  524
+    │   ├── ProviderOverloadedResponseError  529
+    │   ├── OpenRouterDefaultError           any other status
+    │   └── ResponseValidationError          a success whose body is not the expected shape
+    ├── APIConnectionError (httpx.TransportError)      the transport failed (``request_sent``)
+    │   └── APITimeoutError (httpx.TimeoutException)   connect, read, write or pool timeout
+    ├── StreamError                          a stream that did not end well (``partial_response``)
+    │   ├── StreamFailedError                the server reported a failure in the stream
+    │   └── StreamInterruptedError           dropped, or ended without a terminal event
+    │       └── StreamIdleTimeoutError (APITimeoutError)   no bytes for too long
+    ├── IncompleteResponseError              a helper needing the whole answer got a cut one
+    │   ├── StructuredOutputIncompleteError (StructuredOutputError)
+    │   └── ToolRunIncompleteError (ToolRunError)
+    ├── ResponseFailedError                  a helper got ``status == "failed"``
+    ├── StructuredOutputError                the answer is not the requested type
+    │   ├── StructuredOutputValidationError
+    │   └── StructuredOutputRefusalError
+    └── ToolRunError                         a tool run stopped before a final answer
+        ├── MaxTurnsExceededError
+        └── ToolCallError
+
+The transport errors also subclass httpx's, so ``except httpx.RequestError`` code written for
+the official SDK (which lets raw httpx errors through) keeps working; the original httpx
+exception is kept as ``__cause__``.
 """
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -93,30 +124,6 @@ class ErrorData:
         self.message = message
         self.metadata = metadata
         self.raw = raw
-
-    @classmethod
-    def from_body(cls, body: Any) -> ErrorData | None:
-        """OpenRouter's error shape, or the flat ``{"code", "message"}`` one; None if absent."""
-        if not isinstance(body, dict):
-            return None
-        err = body.get("error", body)
-        if not isinstance(err, dict):
-            return ErrorData(None, str(err), None, body) if err else None
-        code = err.get("code")
-        if isinstance(code, str) and code.isdigit():
-            code = int(code)
-        if not isinstance(code, (int, str)) or isinstance(code, bool):
-            code = None
-        message = err.get("message")
-        metadata = err.get("metadata")
-        if code is None and message is None:
-            return None
-        return cls(
-            code,
-            message if isinstance(message, str) else None,
-            metadata if isinstance(metadata, dict) else None,
-            body,
-        )
 
     def __repr__(self) -> str:
         return (
@@ -202,13 +209,9 @@ class UnprocessableEntityResponseError(OpenRouterError):
 
 
 class TooManyRequestsResponseError(OpenRouterError):
-    """429: rate limited; ``retry_after`` says how long the server asked to wait."""
+    """429: rate limited; ``retry_after`` is how long the server asked to wait, in seconds."""
 
-    @property
-    def retry_after(self) -> float | None:
-        from openrouter._retry import parse_retry_after
-
-        return parse_retry_after(self.headers)
+    retry_after: float | None = None
 
 
 class InternalServerResponseError(OpenRouterError):
@@ -241,103 +244,6 @@ class ResponseValidationError(OpenRouterError):
     def __init__(self, message: str, *, cause: Exception | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.cause = cause
-
-
-STATUS_ERRORS: dict[int, type[OpenRouterError]] = {
-    400: BadRequestResponseError,
-    401: UnauthorizedResponseError,
-    402: PaymentRequiredResponseError,
-    403: ForbiddenResponseError,
-    404: NotFoundResponseError,
-    408: RequestTimeoutResponseError,
-    413: PayloadTooLargeResponseError,
-    422: UnprocessableEntityResponseError,
-    429: TooManyRequestsResponseError,
-    500: InternalServerResponseError,
-    502: BadGatewayResponseError,
-    503: ServiceUnavailableResponseError,
-    524: EdgeNetworkTimeoutResponseError,
-    529: ProviderOverloadedResponseError,
-}
-
-# String codes seen in error bodies (on a 200, or inside a stream) mapped to the status they mean.
-_STRING_CODES: dict[str, int] = {
-    "bad_request": 400,
-    "invalid_request_error": 400,
-    "invalid_prompt": 400,
-    "unauthorized": 401,
-    "authentication_error": 401,
-    "payment_required": 402,
-    "insufficient_credits": 402,
-    "forbidden": 403,
-    "moderation": 403,
-    "not_found": 404,
-    "model_not_found": 404,
-    "timeout": 408,
-    "request_timeout": 408,
-    "payload_too_large": 413,
-    "unprocessable_entity": 422,
-    "rate_limit_exceeded": 429,
-    "rate_limit": 429,
-    "too_many_requests": 429,
-    "server_error": 500,
-    "internal_server_error": 500,
-    "bad_gateway": 502,
-    "service_unavailable": 503,
-    "overloaded": 529,
-    "provider_overloaded": 529,
-}
-
-
-def status_for_code(code: int | str | None) -> int | None:
-    """The HTTP status an ``error.code`` stands for, when it says."""
-    if isinstance(code, int):
-        return code if 100 <= code <= 599 else None
-    if isinstance(code, str):
-        return _STRING_CODES.get(code.lower())
-    return None
-
-
-def error_from_response(
-    response: httpx.Response, *, status_code: int | None = None
-) -> OpenRouterError:
-    """The exception for an error response whose body has been read.
-
-    ``status_code`` overrides the response's own status (a 200 carrying an error body is raised
-    as the error its ``code`` names).
-    """
-    status = status_code if status_code is not None else response.status_code
-    text = response.text
-    parsed: Any = None
-    content_type = response.headers.get("content-type", "")
-    if text and ("json" in content_type or text.lstrip().startswith(("{", "["))):
-        try:
-            parsed = json.loads(text)
-        except ValueError:
-            parsed = None
-    data = ErrorData.from_body(parsed)
-    cls = STATUS_ERRORS.get(status, OpenRouterDefaultError)
-    reason = httpx.codes.get_reason_phrase(status) or "error"
-    if data is not None and data.message:
-        detail = data.message
-    elif text and parsed is None:
-        detail = f"non-JSON body ({content_type or 'no content type'}): {_snippet(text)}"
-    else:
-        detail = "no error message in the body"
-    message = f"{status} {reason}: {detail}"
-    return cls(
-        message,
-        status_code=status,
-        headers=response.headers,
-        body=text,
-        data=data,
-        raw_response=response,
-    )
-
-
-def _snippet(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class APIConnectionError(OpenRouterSDKError, httpx.TransportError):

@@ -78,7 +78,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self
 
-    from openrouter._resources import Responses
+    from openrouter.resources.responses import Responses
 
 __all__ = [
     "ArgumentsError",

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from openrouter.components._events import (
     EVENT_CLASSES,
+    FAILURE_EVENT_TYPES,
     KNOWN_EVENT_TYPES,
+    TERMINAL_EVENT_STATUS,
     AnnotationAddedEvent,
     ApplyPatchCallOperationDiffDeltaEvent,
     ApplyPatchCallOperationDiffDoneEvent,
@@ -248,8 +250,10 @@ from openrouter.components._shared import (
 
 __all__ = [
     "EVENT_CLASSES",
+    "FAILURE_EVENT_TYPES",
     "KNOWN_EVENT_TYPES",
     "OUTPUT_ITEM_CLASSES",
+    "TERMINAL_EVENT_STATUS",
     "AdvisorServerToolOpenRouter",
     "AnnotationAddedEvent",
     "AnthropicCacheControlDirective",

@@ -8,8 +8,8 @@ class. Decoding is the hot path of streaming, see ``parse_event``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Annotated, Any, Literal, TypeAlias, Union
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, Final, Literal, TypeAlias, Union
 
 from pydantic import Field, PrivateAttr, TypeAdapter, ValidationError
 
@@ -27,7 +27,9 @@ from openrouter.components._shared import ErrorCode, ErrorText
 
 __all__ = [
     "EVENT_CLASSES",
+    "FAILURE_EVENT_TYPES",
     "KNOWN_EVENT_TYPES",
+    "TERMINAL_EVENT_STATUS",
     "StreamEvent",
     "StreamEvents",
     "UnknownEvent",
@@ -536,6 +538,18 @@ StreamEvents: TypeAlias = (
 
 StreamEvent: TypeAlias = StreamEvents
 """Singular spelling of ``StreamEvents``."""
+
+
+TERMINAL_EVENT_STATUS: Final[Mapping[str, str]] = {
+    "response.completed": "completed",
+    "response.incomplete": "incomplete",
+    "response.failed": "failed",
+}
+"""The events that end a stream, and the response ``status`` each one carries."""
+
+FAILURE_EVENT_TYPES: Final = frozenset({"response.failed", "error", "response.error"})
+"""The events by which the server reports a failure inside a stream (the contract lists all
+three shapes)."""
 
 
 def terminal_event_for(

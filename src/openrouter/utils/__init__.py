@@ -1,10 +1,14 @@
-"""Configuration helpers with the official SDK's names: ``RetryConfig`` and ``BackoffStrategy``."""
+"""Configuration helpers with the official SDK's names: ``RetryConfig`` and ``BackoffStrategy``.
+
+A facade: the classes live in lower layers (``openrouter._retry_config`` and, for the stream
+classes, ``openrouter._streaming``), so nothing below imports this package.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from openrouter.utils._retry_config import BackoffStrategy, RetryConfig
+from openrouter._retry_config import BackoffStrategy, RetryConfig
 
 if TYPE_CHECKING:
     from openrouter._streaming import EventStream, EventStreamAsync

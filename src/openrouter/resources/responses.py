@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import json
+import difflib
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-import httpx
-
-from openrouter import _request, _transport
-from openrouter.errors import (
-    ErrorData,
-    ResponseValidationError,
-    error_from_response,
-    status_for_code,
-)
+from openrouter._result import parse_result
+from openrouter._wire._base_client import CallOptions
+from openrouter.errors import RequestValidationError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -21,9 +16,10 @@ if TYPE_CHECKING:
 
     from typing_extensions import Unpack
 
-    from openrouter._client import OpenRouter
     from openrouter._params import HelperSendParams, ResponsesSendParams
     from openrouter._streaming import EventStream, EventStreamAsync
+    from openrouter._wire._base_client import BaseClient
+    from openrouter._wire._request import PreparedRequest
     from openrouter.components import OpenResponsesResult, StreamEvents
     from openrouter.structured import ParsedEventStream, ParsedEventStreamAsync, ParsedResponse
     from openrouter.tools import (
@@ -36,39 +32,116 @@ if TYPE_CHECKING:
 
     _T = TypeVar("_T")
 
-__all__ = ["Responses", "parse_result"]
+__all__ = ["ALL_PARAMS", "BODY_FIELDS", "CALL_OPTIONS", "Responses", "parse_result"]
+
+PATH = "/responses"
+
+# Every field of ``ResponsesRequest`` in OpenRouter's OpenAPI file.
+BODY_FIELDS: frozenset[str] = frozenset(
+    {
+        "background", "cache_control", "debug", "frequency_penalty", "image_config", "include",
+        "input", "instructions", "max_output_tokens", "max_tool_calls", "metadata", "modalities",
+        "model", "models", "parallel_tool_calls", "plugins", "presence_penalty",
+        "previous_response_id", "prompt", "prompt_cache_key", "prompt_cache_options", "provider",
+        "reasoning", "route", "safety_identifier", "service_tier", "session_id",
+        "stop_server_tools_when", "store", "stream", "temperature", "text", "tool_choice", "tools",
+        "top_k", "top_logprobs", "top_p", "trace", "truncation", "user",
+    }
+)  # fmt: skip
+
+# Per-call options that shape the request but are not body fields.
+CALL_OPTIONS: frozenset[str] = frozenset(
+    {
+        "x_open_router_metadata", "x_open_router_experimental_metadata", "retries", "server_url",
+        "timeout_ms", "http_headers", "extra_body", "raise_stream_errors",
+    }
+)  # fmt: skip
+
+ALL_PARAMS = BODY_FIELDS | CALL_OPTIONS
+
+METADATA_HEADER = "X-OpenRouter-Metadata"
 
 
-def parse_result(response: httpx.Response) -> OpenResponsesResult:
-    """The typed result of a read, successful, non-streaming response.
+def unexpected_parameter(name: str) -> TypeError:
+    close = difflib.get_close_matches(name, sorted(ALL_PARAMS), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return TypeError(f"send() got an unexpected keyword argument {name!r}{hint}")
 
-    A 200 whose body is ``{"error": ...}`` raises the API error its code names.
-    """
-    from pydantic import ValidationError
 
-    from openrouter.components import OpenResponsesResult
+def validate_body(body: Mapping[str, Any]) -> None:
+    """The limits OpenRouter documents, checked before anything is sent."""
+    metadata = body.get("metadata")
+    if metadata is not None:
+        if not isinstance(metadata, Mapping):
+            raise RequestValidationError("metadata", "must be a dict of str to str")
+        if len(metadata) > 16:
+            raise RequestValidationError(
+                "metadata", f"at most 16 pairs allowed, got {len(metadata)}"
+            )
+        for key, value in metadata.items():
+            if not isinstance(key, str) or not isinstance(value, str):
+                raise RequestValidationError("metadata", f"keys and values must be str: {key!r}")
+            if len(key) > 64:
+                raise RequestValidationError(
+                    "metadata", f"key {key[:20]!r}... is over 64 characters"
+                )
+            if "[" in key or "]" in key:
+                raise RequestValidationError("metadata", f"key {key!r} must not contain brackets")
+            if len(value) > 512:
+                raise RequestValidationError(
+                    "metadata", f"value for {key!r} is over 512 characters ({len(value)})"
+                )
+    for field in ("session_id", "user"):
+        value = body.get(field)
+        if isinstance(value, str) and len(value) > 256:
+            raise RequestValidationError(field, f"at most 256 characters allowed, got {len(value)}")
 
-    content = response.content
-    try:
-        return OpenResponsesResult.model_validate_json(content)
-    except ValidationError as exc:
-        try:
-            body = json.loads(content)
-        except ValueError:
-            body = None
-        if isinstance(body, dict) and "error" in body and ErrorData.from_body(body) is not None:
-            data = ErrorData.from_body(body)
-            status = status_for_code(data.code if data else None) or response.status_code
-            raise error_from_response(response, status_code=status) from None
-        raise ResponseValidationError(
-            f"The response body is not a valid OpenResponsesResult: {exc.error_count()} "
-            f"error(s), first: {exc.errors()[0]['msg']} at {exc.errors()[0]['loc']}",
-            cause=exc,
-            status_code=response.status_code,
-            headers=response.headers,
-            body=response.text,
-            raw_response=response,
-        ) from exc
+
+def prepare(
+    client: BaseClient, stream: bool, params: Mapping[str, Any]
+) -> tuple[PreparedRequest, bool]:
+    """The request for ``send(**params)``, and whether stream failures raise."""
+    body: dict[str, Any] = {}
+    options = CallOptions()
+    raise_stream_errors = True
+    extra_body: Mapping[str, Any] | None = None
+    metadata_level: Any = None
+    for name, value in params.items():
+        if name in BODY_FIELDS:
+            body[name] = value
+        elif name == "x_open_router_metadata":
+            metadata_level = value
+        elif name == "x_open_router_experimental_metadata":
+            if metadata_level is None:
+                metadata_level = value
+        elif name == "retries":
+            options.retries = value
+        elif name == "server_url":
+            options.server_url = value
+        elif name == "timeout_ms":
+            options.timeout_ms = value
+        elif name == "http_headers":
+            options.http_headers = value
+        elif name == "extra_body":
+            extra_body = value
+        elif name == "raise_stream_errors":
+            raise_stream_errors = bool(value)
+        else:
+            raise unexpected_parameter(name)
+    if stream:
+        body["stream"] = True
+    elif "stream" in body:
+        body["stream"] = False
+    if extra_body:
+        body.update(extra_body)
+    validate_body(body)
+    headers = None
+    if metadata_level is not None:
+        headers = {METADATA_HEADER: str(getattr(metadata_level, "value", metadata_level))}
+    prepared = client.build_request(
+        "POST", PATH, json=body, headers=headers, stream=stream, options=options
+    )
+    return prepared, raise_stream_errors
 
 
 class Responses:
@@ -76,20 +149,8 @@ class Responses:
 
     __slots__ = ("_client",)
 
-    def __init__(self, client: OpenRouter) -> None:
+    def __init__(self, client: BaseClient) -> None:
         self._client = client
-
-    def _prepare(self, stream: bool, params: dict[str, Any]) -> _request.PreparedRequest:
-        c = self._client
-        return _request.prepare(
-            server_url=c.server_url,
-            base_headers=c._base_headers,
-            api_key=c._resolve_api_key(),
-            default_retry=c.retry_config,
-            default_timeout_s=c.timeout_ms / 1000.0 if c.timeout_ms is not None else None,
-            stream=stream,
-            params=params,
-        )
 
     @overload
     def send(
@@ -111,18 +172,12 @@ class Responses:
 
         See ``ResponsesSendParams`` for every parameter.
         """
-        prepared = self._prepare(stream, params)
-        response = _transport.send(self._client._sync_client(), prepared, self._client.logger)
+        prepared, raise_stream_errors = prepare(self._client, stream, params)
+        response = self._client.request(prepared)
         if stream:
             from openrouter._streaming import EventStream
 
-            return EventStream(response, prepared.raise_stream_errors)
-        try:
-            response.read()
-        except httpx.TransportError as exc:
-            raise _transport.error_from_transport(exc) from exc
-        finally:
-            response.close()
+            return EventStream(response, raise_stream_errors)
         return parse_result(response)
 
     @overload
@@ -142,19 +197,12 @@ class Responses:
         self, *, stream: bool = False, **params: Any
     ) -> OpenResponsesResult | EventStreamAsync[StreamEvents]:
         """The async form of ``send``; with ``stream=True`` returns an ``EventStreamAsync``."""
-        prepared = self._prepare(stream, params)
-        http = await self._client._async_client()
-        response = await _transport.send_async(http, prepared, self._client.logger)
+        prepared, raise_stream_errors = prepare(self._client, stream, params)
+        response = await self._client.request_async(prepared)
         if stream:
             from openrouter._streaming import EventStreamAsync
 
-            return EventStreamAsync(response, prepared.raise_stream_errors)
-        try:
-            await response.aread()
-        except httpx.TransportError as exc:
-            raise _transport.error_from_transport(exc) from exc
-        finally:
-            await response.aclose()
+            return EventStreamAsync(response, raise_stream_errors)
         return parse_result(response)
 
     # -- Helpers beyond the official SDK: thin wrappers over ``openrouter.structured``

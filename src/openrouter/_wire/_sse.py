@@ -68,7 +68,8 @@ class ServerSentEvent:
 
 
 class SSEDecoder:
-    """Incremental event-stream decoder: ``feed`` chunks, then ``close`` at end of stream.
+    """Incremental event-stream decoder: ``feed`` it chunks; ``pending`` at the end of the body
+    tells a clean end from a cut-off event (which WHATWG says to discard).
 
     Work per chunk is proportional to the chunk (plus, once, the pieces of a line that spanned
     earlier chunks), so a huge event trickling in byte by byte stays linear. Once ``feed`` has
@@ -112,8 +113,9 @@ class SSEDecoder:
     @property
     def pending(self) -> bool:
         """True if the stream so far ends inside an event: data lines still waiting for their
-        blank line, or an unterminated line that is not a comment. ``close`` discards that
-        event (per WHATWG), so this is how a caller tells a cut-off stream from a clean end."""
+        blank line, or an unterminated line that is not a comment. The end of the body discards
+        that event (per WHATWG), so this is how a caller tells a cut-off stream from a clean
+        end."""
         if self._data:
             return True
         return self._tail_len > 0 and self._tail[0][:1] != b":"
@@ -193,11 +195,6 @@ class SSEDecoder:
                 self._too_big(self._size + self._tail_len)
         return events
 
-    def close(self) -> list[ServerSentEvent]:
-        """End of stream. An unterminated final event is discarded (WHATWG), so this returns
-        ``[]``; ``pending`` (still valid afterwards) tells whether one was cut off."""
-        return []
-
     # -- internals ---------------------------------------------------------------------------
 
     def _strip_bom(self, chunk: bytes) -> bytes:
@@ -269,7 +266,6 @@ def iter_sse(
     decoder = SSEDecoder(max_event_bytes)
     for chunk in chunks:
         yield from decoder.feed(chunk)
-    yield from decoder.close()
 
 
 async def aiter_sse(
@@ -280,5 +276,3 @@ async def aiter_sse(
     async for chunk in chunks:
         for event in decoder.feed(chunk):
             yield event
-    for event in decoder.close():
-        yield event

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 
 import httpx
 
-from openrouter.utils import RetryConfig
+from openrouter._retry_config import RetryConfig
 
 # A server asking for a longer pause than this is treated as "not worth waiting for".
 MAX_RETRY_AFTER_S = 60.0

@@ -11,9 +11,9 @@ import time
 
 import httpx
 
-from openrouter._request import PreparedRequest, redact_headers
-from openrouter._retry import RetryController, request_was_sent
-from openrouter.errors import APIConnectionError, APITimeoutError, error_from_response
+from openrouter._wire._errors import error_from_response, error_from_transport
+from openrouter._wire._request import PreparedRequest, redact_headers
+from openrouter._wire._retry import RetryController
 
 CONNECT_TIMEOUT_S = 10.0
 
@@ -30,23 +30,6 @@ def timeout_for(seconds: float) -> httpx.Timeout:
     return timeout
 
 
-def error_from_transport(exc: httpx.TransportError) -> APIConnectionError:
-    sent = request_was_sent(exc)
-    detail = str(exc) or type(exc).__name__
-    if isinstance(exc, httpx.TimeoutException):
-        kind = {
-            httpx.ConnectTimeout: "connecting",
-            httpx.ReadTimeout: "waiting for the server to answer",
-            httpx.WriteTimeout: "sending the request",
-            httpx.PoolTimeout: "waiting for a free connection",
-        }.get(type(exc), "waiting")
-        return APITimeoutError(f"Timed out {kind}: {detail}", request_sent=sent)
-    where = "after the request was sent" if sent else "before the request was sent"
-    return APIConnectionError(
-        f"Connection failed {where} ({type(exc).__name__}): {detail}", request_sent=sent
-    )
-
-
 class _Attempts:
     """The decisions for one logical request across its attempts."""
 
@@ -60,7 +43,7 @@ class _Attempts:
     def build(self, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
         p = self._prepared
         request = http.build_request(
-            "POST",
+            p.method,
             p.url,
             headers=p.headers,
             content=p.content,
@@ -70,11 +53,12 @@ class _Attempts:
         )
         if self._logger.isEnabledFor(logging.DEBUG):
             self._logger.debug(
-                "POST %s attempt=%d headers=%s body=%d bytes",
+                "%s %s attempt=%d headers=%s body=%d bytes",
+                p.method,
                 p.url,
                 self._controller.attempts,
                 redact_headers(request.headers),
-                len(p.content),
+                len(p.content or b""),
             )
         return request
 
@@ -106,6 +90,7 @@ class _Attempts:
 
 
 def send(http: httpx.Client, prepared: PreparedRequest, logger: logging.Logger) -> httpx.Response:
+    """The answer to ``prepared``: read and closed, or open when ``prepared.stream``."""
     attempts = _Attempts(prepared, logger)
     while True:
         try:
@@ -117,13 +102,22 @@ def send(http: httpx.Client, prepared: PreparedRequest, logger: logging.Logger) 
             continue
         delay = attempts.after_response(response)
         if delay is None:
-            return response
+            break
         time.sleep(delay)
+    if not prepared.stream:
+        try:
+            response.read()
+        except httpx.TransportError as exc:
+            raise error_from_transport(exc) from exc
+        finally:
+            response.close()
+    return response
 
 
 async def send_async(
     http: httpx.AsyncClient, prepared: PreparedRequest, logger: logging.Logger
 ) -> httpx.Response:
+    """The async form of ``send``."""
     import anyio  # httpx's own dependency; sleeping through it works under asyncio and trio
 
     attempts = _Attempts(prepared, logger)
@@ -137,5 +131,13 @@ async def send_async(
             continue
         delay = attempts.after_response(response)
         if delay is None:
-            return response
+            break
         await anyio.sleep(delay)
+    if not prepared.stream:
+        try:
+            await response.aread()
+        except httpx.TransportError as exc:
+            raise error_from_transport(exc) from exc
+        finally:
+            await response.aclose()
+    return response

@@ -1,0 +1,248 @@
+"""``BaseClient``: configuration, the lazily built httpx clients, and one ``request`` path.
+
+Every endpoint goes through ``build_request`` then ``request`` / ``request_async``, which apply
+the retry policy, timeouts and error mapping. Importing this module loads neither httpx nor
+pydantic; httpx loads on the first request.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import threading
+import urllib.parse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from openrouter._retry_config import RetryConfig
+from openrouter._version import __version__
+from openrouter._wire._request import PreparedRequest, encode_json, merge_headers
+
+if TYPE_CHECKING:
+    import ssl
+
+    import httpx
+
+__all__ = ["DEFAULT_SERVER_URL", "DEFAULT_TIMEOUT_MS", "BaseClient", "CallOptions"]
+
+DEFAULT_SERVER_URL = "https://openrouter.ai/api/v1"
+# Generous on purpose: a reasoning model may think for minutes before its first byte. For
+# streams this is the longest silence allowed between bytes (keep-alive comments count).
+DEFAULT_TIMEOUT_MS = 600_000
+
+_logger = logging.getLogger("openrouter")
+
+
+@dataclass(slots=True)
+class CallOptions:
+    """The per-call options every operation accepts, as in the official SDK."""
+
+    retries: RetryConfig | None = None
+    server_url: str | None = None
+    timeout_ms: float | None = None
+    http_headers: Mapping[str, str] | None = None
+
+
+class BaseClient:
+    """What every endpoint needs: the key, base URL, default headers, retries and timeout,
+    and the httpx clients (built on first use; ones passed in are never closed here)."""
+
+    def __init__(
+        self,
+        api_key: str | Callable[[], str] | None = None,
+        *,
+        http_referer: str | None = None,
+        x_open_router_title: str | None = None,
+        x_open_router_categories: str | None = None,
+        server_url: str | None = None,
+        timeout_ms: int | None = None,
+        retry_config: RetryConfig | None = None,
+        client: httpx.Client | None = None,
+        async_client: httpx.AsyncClient | None = None,
+        debug_logger: logging.Logger | None = None,
+    ) -> None:
+        env = os.environ
+        self._api_key = api_key or env.get("OPENROUTER_API_KEY") or None
+        self.server_url = (
+            server_url or env.get("OPENROUTER_BASE_URL") or DEFAULT_SERVER_URL
+        ).rstrip("/")
+        # None: the httpx client's own timeout (DEFAULT_TIMEOUT_MS for the ones built here).
+        self.timeout_ms = timeout_ms
+        self.retry_config = retry_config if retry_config is not None else RetryConfig()
+        self.logger = debug_logger if debug_logger is not None else _logger
+
+        headers = {
+            "User-Agent": f"openrouter-python/{__version__} python/{platform.python_version()}",
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        }
+        for header, value, var in (
+            ("HTTP-Referer", http_referer, "OPENROUTER_HTTP_REFERER"),
+            ("X-OpenRouter-Title", x_open_router_title, "OPENROUTER_X_OPEN_ROUTER_TITLE"),
+            (
+                "X-OpenRouter-Categories",
+                x_open_router_categories,
+                "OPENROUTER_X_OPEN_ROUTER_CATEGORIES",
+            ),
+        ):
+            value = value or env.get(var)
+            if value:
+                headers[header] = value
+        self._base_headers = headers
+
+        self._http: httpx.Client | None = client
+        self._owns_http = client is None
+        self._async_http: httpx.AsyncClient | None = async_client
+        self._owns_async_http = async_client is None
+        self._lock = threading.Lock()
+        self._ssl: ssl.SSLContext | None = None
+
+    # -- the request path ------------------------------------------------------------------
+
+    def build_request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        stream: bool = False,
+        options: CallOptions | None = None,
+    ) -> PreparedRequest:
+        """A request for ``path`` under the base URL. ``headers`` are the endpoint's own;
+        ``options.http_headers`` (the caller's) win over every default except the key."""
+        all_headers = dict(self._base_headers)
+        if headers:
+            all_headers.update(headers)
+        server_url = self.server_url
+        retry = self.retry_config
+        timeout_s = self.timeout_ms / 1000.0 if self.timeout_ms is not None else None
+        if options is not None:
+            if options.http_headers:
+                merge_headers(all_headers, options.http_headers)
+            if options.server_url:
+                server_url = options.server_url
+            if options.retries is not None:
+                retry = options.retries
+            if options.timeout_ms is not None:
+                timeout_s = options.timeout_ms / 1000.0
+        if stream:
+            all_headers["Accept"] = "text/event-stream"
+        if json is None:
+            all_headers.pop("Content-Type", None)
+        all_headers["Authorization"] = "Bearer " + self._resolve_api_key()
+        url = server_url.rstrip("/") + path
+        if query:
+            pairs = [(k, v) for k, v in query.items() if v is not None]
+            if pairs:
+                url += "?" + urllib.parse.urlencode(pairs, doseq=True)
+        return PreparedRequest(
+            method=method,
+            url=url,
+            headers=all_headers,
+            content=encode_json(json) if json is not None else None,
+            stream=stream,
+            timeout_s=timeout_s,
+            retry=retry,
+        )
+
+    def request(self, prepared: PreparedRequest) -> httpx.Response:
+        """Send with retries. A success comes back read and closed, or open when
+        ``prepared.stream``; an error status or transport failure raises its SDK error."""
+        from openrouter._wire import _transport
+
+        return _transport.send(self._sync_client(), prepared, self.logger)
+
+    async def request_async(self, prepared: PreparedRequest) -> httpx.Response:
+        """The async form of ``request``."""
+        from openrouter._wire import _transport
+
+        http = await self._async_client()
+        return await _transport.send_async(http, prepared, self.logger)
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _resolve_api_key(self) -> str:
+        key = self._api_key
+        if callable(key):
+            key = key()
+        if not key:
+            from openrouter.errors import MissingAPIKeyError
+
+            raise MissingAPIKeyError(
+                "No API key: pass OpenRouter(api_key=...) or set the OPENROUTER_API_KEY "
+                "environment variable."
+            )
+        return key
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        # Loading CA certificates is the slow part of building an httpx client; do it once
+        # and share it between the sync and async clients.
+        with self._lock:
+            if self._ssl is None:
+                import httpx
+
+                self._ssl = httpx.create_ssl_context()
+            return self._ssl
+
+    def _new_http_kwargs(self, ssl_context: ssl.SSLContext) -> dict[str, Any]:
+        from openrouter._wire._transport import timeout_for
+
+        ms = self.timeout_ms if self.timeout_ms is not None else DEFAULT_TIMEOUT_MS
+        return {
+            "timeout": timeout_for(ms / 1000.0),
+            "follow_redirects": False,
+            "verify": ssl_context,
+        }
+
+    def _sync_client(self) -> httpx.Client:
+        http = self._http
+        if http is None:
+            ssl_context = self._ssl_context()
+            with self._lock:
+                if self._http is None:
+                    import httpx
+
+                    self._http = httpx.Client(**self._new_http_kwargs(ssl_context))
+                http = self._http
+        return http
+
+    async def _async_client(self) -> httpx.AsyncClient:
+        http = self._async_http
+        if http is None:
+            ssl_context = self._ssl
+            if ssl_context is None:
+                import anyio
+
+                # Off the event loop: it reads certificate files.
+                ssl_context = await anyio.to_thread.run_sync(self._ssl_context)
+            # No await between the check and the assignment: concurrent tasks of one event
+            # loop build exactly one client.
+            http = self._async_http
+            if http is None:
+                import httpx
+
+                http = self._async_http = httpx.AsyncClient(**self._new_http_kwargs(ssl_context))
+        return http
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the sync httpx client this object built (not one you passed in)."""
+        if self._owns_http and self._http is not None:
+            self._http.close()
+            self._http = None
+
+    async def aclose(self) -> None:
+        """Close every httpx client this object built (not ones you passed in)."""
+        if self._owns_async_http and self._async_http is not None:
+            await self._async_http.aclose()
+            self._async_http = None
+        self.close()
+
+    def __reduce__(self) -> Any:
+        # Pickling would carry the key (and sockets); refuse clearly instead.
+        raise TypeError(f"{type(self).__name__} clients cannot be pickled")
