@@ -51,6 +51,7 @@ import pydantic_core
 from pydantic import ConfigDict
 from pydantic.fields import FieldInfo
 
+from openrouter._json_schema import strictify, strip_nulls
 from openrouter.components import (
     EasyInputMessage,
     FunctionCallOutputItem,
@@ -70,7 +71,6 @@ from openrouter.errors import (
     incomplete_reason,
     raise_if_failed,
 )
-from openrouter.structured import _Strictifier, _strip_nulls
 from openrouter.usage import Usage
 
 if TYPE_CHECKING:
@@ -300,9 +300,7 @@ class Tool:
         self._positional = tuple(positional)
         self._added: dict[int, frozenset[str]] = {}
         if strict:
-            strictifier = _Strictifier(parameters)
-            parameters = strictifier.run()
-            self._added = strictifier.added
+            parameters, self._added = strictify(parameters)
         self.parameters = parameters
 
     # -- construction ----------------------------------------------------------------------
@@ -464,7 +462,7 @@ class Tool:
         text = arguments.strip() or "{}"  # some providers send "" for no arguments
         if self._added:
             data = json.loads(text)
-            if _strip_nulls(data, self.parameters, self.parameters, self._added):
+            if strip_nulls(data, self.parameters, self.parameters, self._added):
                 text = json.dumps(data)
         return self.args_model.model_validate_json(text)
 
