@@ -354,8 +354,8 @@ class Conversation:
         already in the history run first. The whole run is committed when it succeeds."""
         run, commit = self._tool_run(input, tools, max_turns, on_tool_error, params)
         if stream:
-            return ToolRunStream(self.client.responses, run, on_result=commit)
-        result = drive(self.client.responses, run)
+            return ToolRunStream(self.client.responses.send, run, on_result=commit)
+        result = drive(self.client.responses.send, run)
         commit(result)
         return result
 
@@ -406,8 +406,8 @@ class Conversation:
         """The async form of ``run_tools`` (the calls of one reply run concurrently)."""
         run, commit = self._tool_run(input, tools, max_turns, on_tool_error, params)
         if stream:
-            return ToolRunStreamAsync(self.client.responses, run, on_result=commit)
-        result = await drive_async(self.client.responses, run)
+            return ToolRunStreamAsync(self.client.responses.send_async, run, on_result=commit)
+        result = await drive_async(self.client.responses.send_async, run)
         commit(result)
         return result
 

@@ -44,7 +44,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, 
 from collections.abc import Sequence as SequenceABC
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union, overload
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol, Union, overload
 
 import pydantic
 import pydantic_core
@@ -76,9 +76,10 @@ from openrouter.usage import Usage
 if TYPE_CHECKING:
     from typing import TypeAlias
 
-    from typing_extensions import Self
+    from typing_extensions import Self, Unpack
 
-    from openrouter._resources import Responses
+    from openrouter._params import ResponsesSendParams
+    from openrouter._streaming import EventStream, EventStreamAsync
 
 __all__ = [
     "ArgumentsError",
@@ -892,26 +893,60 @@ class ToolRun:
 # --- Drivers ----------------------------------------------------------------------------------
 
 
-def drive(responses: Responses, run: ToolRun) -> ToolRunResult:
+class Send(Protocol):
+    """Sends one request: the result, or with ``stream=True`` its ``EventStream``."""
+
+    @overload
+    def __call__(
+        self, *, stream: Literal[False] = False, **params: Unpack[ResponsesSendParams]
+    ) -> OpenResponsesResult: ...
+    @overload
+    def __call__(
+        self, *, stream: Literal[True], **params: Unpack[ResponsesSendParams]
+    ) -> EventStream[StreamEvents]: ...
+    @overload
+    def __call__(
+        self, *, stream: bool, **params: Unpack[ResponsesSendParams]
+    ) -> OpenResponsesResult | EventStream[StreamEvents]: ...
+
+
+class SendAsync(Protocol):
+    """The async form of ``Send``."""
+
+    @overload
+    async def __call__(
+        self, *, stream: Literal[False] = False, **params: Unpack[ResponsesSendParams]
+    ) -> OpenResponsesResult: ...
+    @overload
+    async def __call__(
+        self, *, stream: Literal[True], **params: Unpack[ResponsesSendParams]
+    ) -> EventStreamAsync[StreamEvents]: ...
+    @overload
+    async def __call__(
+        self, *, stream: bool, **params: Unpack[ResponsesSendParams]
+    ) -> OpenResponsesResult | EventStreamAsync[StreamEvents]: ...
+
+
+def drive(send: Send, run: ToolRun) -> ToolRunResult:
     """The sync loop."""
     run.check_sync_tools()
     for _ in run.execute(run.pending()):
         pass
     while True:
-        calls = run.accept(responses.send(**run.request()))
+        calls = run.accept(send(**run.request()))
         if calls is None:
             return run.result()
         for _ in run.execute(calls):
             pass
 
 
-async def drive_async(responses: Responses, run: ToolRun) -> ToolRunResult:
+async def drive_async(send_async: SendAsync, run: ToolRun) -> ToolRunResult:
     """The async loop: the calls of one reply run concurrently."""
     pending = run.pending()
     if pending:
         await run.execute_async(pending)
     while True:
-        calls = run.accept(await responses.send_async(**run.request()))
+        calls = run.accept(await send_async(**run.request()))
         if calls is None:
             return run.result()
         await run.execute_async(calls)
@@ -945,11 +980,11 @@ class ToolRunStream(_RunStreamBase):
 
     def __init__(
         self,
-        responses: Responses,
+        send: Send,
         run: ToolRun,
         on_result: Callable[[ToolRunResult], None] | None = None,
     ) -> None:
-        self._responses = responses
+        self._send = send
         self._run = run
         self._on_result = on_result
         self._result = None
@@ -960,7 +995,7 @@ class ToolRunStream(_RunStreamBase):
         run.check_sync_tools()
         yield from run.execute(run.pending())
         while True:
-            with self._responses.send(stream=True, **run.request()) as stream:
+            with self._send(stream=True, **run.request()) as stream:
                 yield from stream
                 final = stream.get_final_response()
             calls = run.accept(final)
@@ -1010,11 +1045,11 @@ class ToolRunStreamAsync(_RunStreamBase):
 
     def __init__(
         self,
-        responses: Responses,
+        send_async: SendAsync,
         run: ToolRun,
         on_result: Callable[[ToolRunResult], None] | None = None,
     ) -> None:
-        self._responses = responses
+        self._send_async = send_async
         self._run = run
         self._on_result = on_result
         self._result = None
@@ -1027,7 +1062,7 @@ class ToolRunStreamAsync(_RunStreamBase):
             for execution in await run.execute_async(pending):
                 yield execution
         while True:
-            stream = await self._responses.send_async(stream=True, **run.request())
+            stream = await self._send_async(stream=True, **run.request())
             async with stream:
                 async for event in stream:
                     yield event
