@@ -263,7 +263,7 @@ class ParsedEventStream(WrappedStream, _ParsedMixin[T]):
         self._format = fmt
 
     def get_final_response(self) -> ParsedResponse[T]:
-        return self._parse(self._finish())
+        return self._parse(super().get_final_response())
 
 
 class ParsedEventStreamAsync(WrappedStreamAsync, _ParsedMixin[T]):
@@ -274,7 +274,7 @@ class ParsedEventStreamAsync(WrappedStreamAsync, _ParsedMixin[T]):
         self._format = fmt
 
     async def get_final_response(self) -> ParsedResponse[T]:
-        return self._parse(await self._finish())
+        return self._parse(await super().get_final_response())
 
 
 # --- Driving requests (used by ``Responses.parse`` / ``parse_async``) --------------------------
