@@ -18,14 +18,14 @@ if TYPE_CHECKING:
     import httpx
     from typing_extensions import Self
 
-    from openrouter._streaming import EventStream, EventStreamAsync, _StreamBase
+    from openrouter._streaming import EventStream, EventStreamAsync
     from openrouter.components import OpenResponsesResult, StreamEvents
 
 __all__ = ["WrappedStream", "WrappedStreamAsync"]
 
 
 class _Base:
-    _inner: _StreamBase[StreamEvents]
+    _inner: EventStream[StreamEvents] | EventStreamAsync[StreamEvents]
     _final: OpenResponsesResult | None
     _failure: BaseException | None
     _on_final: Callable[[OpenResponsesResult], None] | None
