@@ -2,7 +2,8 @@
 
 The graph is read from the source (AST), so it sees every run-time import, including the lazy
 ones inside functions; only imports under ``if TYPE_CHECKING:`` are left out. Importing
-``a.b.c`` also runs ``a.b``, so an edge to a submodule counts as an edge to its package too.
+``a.b.c`` also runs ``a.b``, so an edge to a submodule counts as an edge to its package too
+(unless the importing module lives in that package: the package has already started then).
 """
 
 from __future__ import annotations
@@ -67,12 +68,14 @@ def import_graph() -> dict[str, set[str]]:
     for name, path in modules.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         edges: set[str] = set()
+        # A module runs only once the packages it lives in have started importing.
+        own_packages = {".".join(name.split(".")[:end]) for end in range(1, name.count(".") + 1)}
         for target in _runtime_imports(tree, name, path.name == "__init__.py"):
             parts = target.split(".")
             # The target and every package it lives in run on import.
             for end in range(len(parts), 0, -1):
                 candidate = ".".join(parts[:end])
-                if candidate in modules and candidate not in (TOP, name):
+                if candidate in modules and candidate not in (TOP, name, *own_packages):
                     edges.add(candidate)
         graph[name] = edges
     graph.pop(TOP, None)

@@ -18,9 +18,12 @@ from openrouter.testing import Emulator, FunctionCall, Reply
 from openrouter.tools import (
     Tool,
     ToolExecution,
+    ToolRun,
     ToolRunResult,
     ToolRunStream,
     ToolRunStreamAsync,
+    drive,
+    drive_async,
     parse_docstring,
     tool,
     tool_definitions,
@@ -398,6 +401,44 @@ def test_run_tools_streaming_async(openrouter_emulator: Emulator) -> None:
     text, result = asyncio.run(main())
     assert text == "Sunny, 21 C, and it is noon."
     _check_two_call_run(openrouter_emulator, result)
+
+
+def test_drivers_take_any_send_callable(openrouter_emulator: Emulator) -> None:
+    # The loops need only a function shaped like ``Responses.send``: here one that records
+    # what it is asked before forwarding.
+    sent: list[tuple[bool, int]] = []
+
+    def run() -> ToolRun:
+        return ToolRun([get_weather, get_time], "Paris?", params={"model": "m"})
+
+    async def main() -> tuple[ToolRunResult, ToolRunResult]:
+        async with _client(openrouter_emulator) as client:
+
+            async def send_async(*, stream: bool = False, **params: Any) -> Any:
+                sent.append((stream, len(params["input"])))
+                return await client.responses.send_async(stream=stream, **params)
+
+            plain = await drive_async(send_async, run())
+            async with ToolRunStreamAsync(send_async, run()) as stream:
+                return plain, await stream.get_final_result()
+
+    def send(*, stream: bool = False, **params: Any) -> Any:
+        sent.append((stream, len(params["input"])))
+        return client.responses.send(stream=stream, **params)
+
+    openrouter_emulator.enqueue(TWO_CALLS, ANSWER, TWO_CALLS, ANSWER)
+    with _client(openrouter_emulator) as client:
+        _check_two_call_run(openrouter_emulator, drive(send, run()))
+        with ToolRunStream(send, run()) as stream:
+            streamed = stream.get_final_result()
+    assert streamed.output_text == "Sunny, 21 C, and it is noon."
+    assert sent == [(False, 1), (False, 5), (True, 1), (True, 5)]
+
+    sent.clear()
+    openrouter_emulator.enqueue(TWO_CALLS, ANSWER, TWO_CALLS, ANSWER)
+    results = asyncio.run(main())
+    assert [r.output_text for r in results] == ["Sunny, 21 C, and it is noon."] * 2
+    assert sent == [(False, 1), (False, 5), (True, 1), (True, 5)]
 
 
 def test_stream_result_before_the_end_raises(openrouter_emulator: Emulator) -> None:

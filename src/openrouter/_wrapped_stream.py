@@ -1,13 +1,13 @@
 """Streams that wrap one ``EventStream`` and act once it has ended successfully.
 
 The helpers' streaming forms (``parse(stream=True)``, ``Conversation.send(stream=True)``) yield
-exactly the inner stream's events; ``_on_final`` runs only when the inner stream reached its
-end without raising, so a dropped or failed stream never commits or parses anything.
+exactly the inner stream's events; the ``on_final`` callback runs only when the inner stream
+reached its end without raising, so a dropped or failed stream never commits anything.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -18,19 +18,17 @@ if TYPE_CHECKING:
     import httpx
     from typing_extensions import Self
 
-    from openrouter._streaming import EventStream, EventStreamAsync, _StreamBase
+    from openrouter._streaming import EventStream, EventStreamAsync
     from openrouter.components import OpenResponsesResult, StreamEvents
 
 __all__ = ["WrappedStream", "WrappedStreamAsync"]
 
 
 class _Base:
-    _inner: _StreamBase[StreamEvents]
+    _inner: EventStream[StreamEvents] | EventStreamAsync[StreamEvents]
     _final: OpenResponsesResult | None
     _failure: BaseException | None
-
-    def _on_final(self, final: OpenResponsesResult) -> None:
-        """Called once, when the inner stream ended without raising."""
+    _on_final: Callable[[OpenResponsesResult], None] | None
 
     def _final_or_raise(self) -> OpenResponsesResult:
         if self._final is not None:
@@ -70,8 +68,15 @@ class WrappedStream(_Base):
 
     _inner: EventStream[StreamEvents]
 
-    def __init__(self, inner: EventStream[StreamEvents]) -> None:
+    def __init__(
+        self,
+        inner: EventStream[StreamEvents],
+        on_final: Callable[[OpenResponsesResult], None] | None = None,
+    ) -> None:
+        """``on_final`` is called once with the final response, when the inner stream ended
+        without raising (what it raises propagates to the reader)."""
         self._inner = inner
+        self._on_final = on_final
         self._final = None
         self._failure = None
         self._events = self._iterate()
@@ -81,7 +86,8 @@ class WrappedStream(_Base):
         try:
             yield from inner
             final = inner.get_final_response()
-            self._on_final(final)
+            if self._on_final is not None:
+                self._on_final(final)
         except Exception as exc:
             self._failure = exc
             raise
@@ -100,7 +106,8 @@ class WrappedStream(_Base):
                 yield event.delta
         raise_if_incomplete(self._final_or_raise())
 
-    def _finish(self) -> OpenResponsesResult:
+    def get_final_response(self) -> OpenResponsesResult:
+        """Read the rest of the stream and return the final response."""
         for _ in self._events:
             pass
         return self._final_or_raise()
@@ -127,8 +134,14 @@ class WrappedStreamAsync(_Base):
 
     _inner: EventStreamAsync[StreamEvents]
 
-    def __init__(self, inner: EventStreamAsync[StreamEvents]) -> None:
+    def __init__(
+        self,
+        inner: EventStreamAsync[StreamEvents],
+        on_final: Callable[[OpenResponsesResult], None] | None = None,
+    ) -> None:
+        """``on_final`` as in ``WrappedStream``."""
         self._inner = inner
+        self._on_final = on_final
         self._final = None
         self._failure = None
         self._events = self._iterate()
@@ -139,7 +152,8 @@ class WrappedStreamAsync(_Base):
             async for event in inner:
                 yield event
             final = await inner.get_final_response()
-            self._on_final(final)
+            if self._on_final is not None:
+                self._on_final(final)
         except Exception as exc:
             self._failure = exc
             raise
@@ -158,7 +172,8 @@ class WrappedStreamAsync(_Base):
                 yield event.delta
         raise_if_incomplete(self._final_or_raise())
 
-    async def _finish(self) -> OpenResponsesResult:
+    async def get_final_response(self) -> OpenResponsesResult:
+        """Read the rest of the stream and return the final response."""
         async for _ in self._events:
             pass
         return self._final_or_raise()

@@ -57,8 +57,6 @@ if TYPE_CHECKING:
 
     from openrouter._client import OpenRouter
     from openrouter._params import HelperSendParams, SharedSendParams
-    from openrouter._streaming import EventStream, EventStreamAsync
-    from openrouter.components import StreamEvents
 
 __all__ = ["Conversation", "ConversationStream", "ConversationStreamAsync"]
 
@@ -70,37 +68,9 @@ class ConversationStream(WrappedStream):
     when the stream has been read to its end successfully (iterate it, or call
     ``get_final_response()``); closing it early or an error leaves the history unchanged."""
 
-    def __init__(
-        self, inner: EventStream[StreamEvents], commit: Callable[[OpenResponsesResult], None]
-    ) -> None:
-        super().__init__(inner)
-        self._commit = commit
-
-    def _on_final(self, final: OpenResponsesResult) -> None:
-        self._commit(final)
-
-    def get_final_response(self) -> OpenResponsesResult:
-        """Read the rest of the stream (committing the turn) and return the response."""
-        return self._finish()
-
 
 class ConversationStreamAsync(WrappedStreamAsync):
     """The async form of ``ConversationStream``."""
-
-    def __init__(
-        self,
-        inner: EventStreamAsync[StreamEvents],
-        commit: Callable[[OpenResponsesResult], None],
-    ) -> None:
-        super().__init__(inner)
-        self._commit = commit
-
-    def _on_final(self, final: OpenResponsesResult) -> None:
-        self._commit(final)
-
-    async def get_final_response(self) -> OpenResponsesResult:
-        """Read the rest of the stream (committing the turn) and return the response."""
-        return await self._finish()
 
 
 class Conversation:
@@ -243,7 +213,7 @@ class Conversation:
         request, commit = self._turn(input, params)
         responses = self.client.responses
         if stream:
-            return ConversationStream(responses.send(stream=True, **request), commit)
+            return ConversationStream(responses.send(stream=True, **request), on_final=commit)
         response: OpenResponsesResult = responses.send(**request)
         commit(response)
         return response
@@ -273,7 +243,7 @@ class Conversation:
         responses = self.client.responses
         if stream:
             inner = await responses.send_async(stream=True, **request)
-            return ConversationStreamAsync(inner, commit)
+            return ConversationStreamAsync(inner, on_final=commit)
         response: OpenResponsesResult = await responses.send_async(**request)
         commit(response)
         return response
@@ -354,8 +324,8 @@ class Conversation:
         already in the history run first. The whole run is committed when it succeeds."""
         run, commit = self._tool_run(input, tools, max_turns, on_tool_error, params)
         if stream:
-            return ToolRunStream(self.client.responses, run, on_result=commit)
-        result = drive(self.client.responses, run)
+            return ToolRunStream(self.client.responses.send, run, on_result=commit)
+        result = drive(self.client.responses.send, run)
         commit(result)
         return result
 
@@ -406,8 +376,8 @@ class Conversation:
         """The async form of ``run_tools`` (the calls of one reply run concurrently)."""
         run, commit = self._tool_run(input, tools, max_turns, on_tool_error, params)
         if stream:
-            return ToolRunStreamAsync(self.client.responses, run, on_result=commit)
-        result = await drive_async(self.client.responses, run)
+            return ToolRunStreamAsync(self.client.responses.send_async, run, on_result=commit)
+        result = await drive_async(self.client.responses.send_async, run)
         commit(result)
         return result
 

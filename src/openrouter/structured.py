@@ -27,7 +27,6 @@ Failures raise, never return half-parsed data: a refusal raises
 
 from __future__ import annotations
 
-import copy
 import functools
 import json
 import re
@@ -36,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from pydantic import PrivateAttr, TypeAdapter, ValidationError
 
+from openrouter._json_schema import resolve_ref, strictify, strip_nulls, to_strict_json_schema
 from openrouter._wrapped_stream import WrappedStream, WrappedStreamAsync
 from openrouter.components import (
     FormatJsonSchemaConfig,
@@ -73,223 +73,6 @@ T = TypeVar("T")
 _NAME_OK = re.compile(r"[^a-zA-Z0-9_-]")
 
 
-# --- Strict schemas ---------------------------------------------------------------------------
-
-
-def _resolve(root: Mapping[str, Any], ref: str) -> Any:
-    if not ref.startswith("#"):
-        raise ValueError(f"Only local $ref values are supported, got {ref!r}")
-    node: Any = root
-    for part in ref[1:].split("/"):
-        if not part:
-            continue
-        node = node[part.replace("~1", "/").replace("~0", "~")]
-    return node
-
-
-def _admits_null(node: Any, root: Mapping[str, Any], depth: int = 0) -> bool:
-    if not isinstance(node, dict) or depth > 50:
-        return False
-    if "$ref" in node:
-        return _admits_null(_resolve(root, node["$ref"]), root, depth + 1)
-    kind = node.get("type")
-    if kind == "null" or (isinstance(kind, list) and "null" in kind):
-        return True
-    if "const" in node:
-        return node["const"] is None
-    if "enum" in node:
-        return None in node["enum"]
-    for key in ("anyOf", "oneOf"):
-        if any(_admits_null(sub, root, depth + 1) for sub in node.get(key, ())):
-            return True
-    # A schema without any constraint (``Any``) accepts null too.
-    return not any(k in node for k in ("type", "anyOf", "oneOf", "allOf", "not"))
-
-
-def _is_constant(node: Any) -> bool:
-    """A single allowed value (a ``Literal["a"]`` tag): required as is, never nullable, so a
-    union's discriminator stays a plain constant."""
-    if not isinstance(node, dict):
-        return False
-    enum = node.get("enum")
-    return "const" in node or (isinstance(enum, list) and len(enum) == 1)
-
-
-class _Strictifier:
-    def __init__(self, original: dict[str, Any]) -> None:
-        self.original = original
-        # A JSON round trip, not deepcopy: deepcopy keeps objects shared between two places
-        # shared, and each place must be processed (and recorded) on its own.
-        self.root: dict[str, Any] = json.loads(json.dumps(original))
-        # id(object schema) -> properties made nullable here (their nulls are dropped later).
-        self.added: dict[int, frozenset[str]] = {}
-        self.inlining: list[str] = []
-
-    def run(self) -> dict[str, Any]:
-        self.visit(self.root)
-        return self.root
-
-    def visit(self, node: Any) -> None:
-        if not isinstance(node, dict):
-            return
-        ref = node.get("$ref")
-        if isinstance(ref, str) and len(node) > 1:
-            # Strict mode wants a bare $ref: inline the target under its siblings (from the
-            # unprocessed original, so the copy is processed like any other node). A ref that
-            # is already being inlined (a recursive model) just loses its siblings.
-            siblings = {k: v for k, v in node.items() if k != "$ref"}
-            node.clear()
-            if ref in self.inlining:
-                node["$ref"] = ref
-                return
-            target = copy.deepcopy(_resolve(self.original, ref))
-            node.update(target)
-            for key, value in siblings.items():
-                if key not in ("default", "title") or key not in node:
-                    node[key] = value
-            self.inlining.append(ref)
-            try:
-                self.visit(node)
-            finally:
-                self.inlining.pop()
-            return
-        all_of = node.get("allOf")
-        if isinstance(all_of, list) and len(all_of) == 1 and isinstance(all_of[0], dict):
-            only = node.pop("allOf")[0]
-            for key, value in only.items():
-                node.setdefault(key, value)
-            self.visit(node)
-            return
-
-        node.pop("default", None)
-        node.pop("discriminator", None)
-        if "oneOf" in node:
-            one_of = node.pop("oneOf")
-            if "anyOf" in node:
-                node["allOf"] = [{"anyOf": node.pop("anyOf")}, {"anyOf": one_of}]
-            else:
-                node["anyOf"] = one_of
-
-        for key in ("$defs", "definitions"):
-            defs = node.get(key)
-            if isinstance(defs, dict):
-                for sub in defs.values():
-                    self.visit(sub)
-        for key in ("anyOf", "allOf", "prefixItems"):
-            subs = node.get(key)
-            if isinstance(subs, list):
-                for sub in subs:
-                    self.visit(sub)
-        for key in ("items", "not", "contains"):
-            self.visit(node.get(key))
-        extra = node.get("additionalProperties")
-        if isinstance(extra, dict):
-            self.visit(extra)
-
-        props = node.get("properties")
-        if isinstance(props, dict):
-            required = set(node.get("required", ()))
-            made_nullable: list[str] = []
-            for name, sub in list(props.items()):
-                self.visit(sub)
-                if (
-                    name not in required
-                    and not _admits_null(sub, self.original)
-                    and not _is_constant(sub)
-                ):
-                    props[name] = {"anyOf": [sub, {"type": "null"}]}
-                    made_nullable.append(name)
-            node["required"] = list(props)
-            node["additionalProperties"] = False
-            if made_nullable:
-                self.added[id(node)] = frozenset(made_nullable)
-        elif node.get("type") == "object" and "additionalProperties" not in node:
-            node["properties"] = {}
-            node["required"] = []
-            node["additionalProperties"] = False
-
-
-def to_strict_json_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of ``schema`` that strict structured outputs (and strict tools) accept.
-
-    Objects get ``additionalProperties: false`` and every property required; a property that
-    was optional and did not admit ``null`` becomes ``anyOf: [<schema>, {"type": "null"}]``
-    (unless it has a single allowed value, such as a union's tag, which simply becomes
-    required);
-    ``default`` and ``discriminator`` are removed, ``oneOf`` becomes ``anyOf``, a ``$ref``
-    with sibling keywords is inlined. Free-form maps (``dict[str, X]``) keep their
-    ``additionalProperties`` schema: strict providers may reject them.
-    """
-    return _Strictifier(dict(schema)).run()
-
-
-def _strip_nulls(
-    data: Any, node: Any, root: Mapping[str, Any], added: Mapping[int, frozenset[str]]
-) -> bool:
-    """Drop the ``null`` values of properties that were made nullable only for strict mode,
-    so the model's own default applies. Returns whether anything changed."""
-    if not isinstance(node, dict):
-        return False
-    depth = 0
-    while "$ref" in node and depth < 50:
-        node = _resolve(root, node["$ref"])
-        depth += 1
-    changed = False
-    if isinstance(data, dict):
-        props = node.get("properties")
-        if isinstance(props, dict):
-            made = added.get(id(node), frozenset())
-            for key in list(data):
-                value = data[key]
-                if value is None and key in made:
-                    del data[key]
-                    changed = True
-                elif key in props:
-                    changed |= _strip_nulls(value, props[key], root, added)
-        extra = node.get("additionalProperties")
-        if isinstance(extra, dict) and not isinstance(props, dict):
-            for value in data.values():
-                changed |= _strip_nulls(value, extra, root, added)
-    elif isinstance(data, list):
-        items = node.get("items")
-        if isinstance(items, dict):
-            for value in data:
-                changed |= _strip_nulls(value, items, root, added)
-    for key in ("anyOf", "allOf"):
-        branches = node.get(key)
-        if isinstance(branches, list):
-            chosen = _matching_branches(data, branches, root)
-            # Only descend when the data picks one branch: dropping a null in the wrong one
-            # would change the meaning.
-            if key == "allOf" or len(chosen) == 1:
-                for branch in chosen:
-                    changed |= _strip_nulls(data, branch, root, added)
-    return changed
-
-
-def _matching_branches(data: Any, branches: list[Any], root: Mapping[str, Any]) -> list[Any]:
-    out = []
-    for branch in branches:
-        target = branch
-        while isinstance(target, dict) and "$ref" in target:
-            target = _resolve(root, target["$ref"])
-        if not isinstance(target, dict):
-            continue
-        if isinstance(data, dict):
-            props = target.get("properties")
-            if not isinstance(props, dict) or not set(data) <= set(props):
-                continue
-            consts = {
-                k: v["const"] for k, v in props.items() if isinstance(v, dict) and "const" in v
-            }
-            if any(k in data and data[k] != v for k, v in consts.items()):
-                continue
-            out.append(branch)
-        elif isinstance(data, list) and (target.get("type") == "array" or "items" in target):
-            out.append(branch)
-    return out
-
-
 # --- Formats ----------------------------------------------------------------------------------
 
 
@@ -310,15 +93,13 @@ class StructuredFormat(Generic[T]):
             # A recursive model's schema is a bare $ref at the root; strict mode wants the
             # root to be the object itself (its $defs stay, for the recursion).
             defs = original.get("$defs")
-            original = {**_resolve(original, ref), **({"$defs": defs} if defs else {})}
+            original = {**resolve_ref(original, ref), **({"$defs": defs} if defs else {})}
         if original.get("type") != "object" or "properties" not in original:
             raise TypeError(
                 f"Structured outputs need an object type (a pydantic model, dataclass or "
                 f"TypedDict); {tp!r} has a {original.get('type', 'non-object')!r} schema"
             )
-        strict = _Strictifier(original)
-        self.schema = strict.run()
-        self._added = strict.added
+        self.schema, self._added = strictify(original)
         self.name = name or _format_name(tp)
 
     @classmethod
@@ -345,7 +126,7 @@ class StructuredFormat(Generic[T]):
                 response=response,
                 cause=exc,
             ) from exc
-        if self._added and _strip_nulls(data, self.schema, self.schema, self._added):
+        if self._added and strip_nulls(data, self.schema, self.schema, self._added):
             text_to_validate = json.dumps(data)
         else:
             text_to_validate = text
@@ -482,7 +263,7 @@ class ParsedEventStream(WrappedStream, _ParsedMixin[T]):
         self._format = fmt
 
     def get_final_response(self) -> ParsedResponse[T]:
-        return self._parse(self._finish())
+        return self._parse(super().get_final_response())
 
 
 class ParsedEventStreamAsync(WrappedStreamAsync, _ParsedMixin[T]):
@@ -493,7 +274,7 @@ class ParsedEventStreamAsync(WrappedStreamAsync, _ParsedMixin[T]):
         self._format = fmt
 
     async def get_final_response(self) -> ParsedResponse[T]:
-        return self._parse(await self._finish())
+        return self._parse(await super().get_final_response())
 
 
 # --- Driving requests (used by ``Responses.parse`` / ``parse_async``) --------------------------

@@ -342,8 +342,8 @@ class Responses:
             tools, input, max_turns=max_turns, on_tool_error=on_tool_error, params=params
         )
         if stream:
-            return _tools.ToolRunStream(self, run)
-        return _tools.drive(self, run)
+            return _tools.ToolRunStream(self.send, run)
+        return _tools.drive(self.send, run)
 
     @overload
     async def run_tools_async(
@@ -397,5 +397,5 @@ class Responses:
             tools, input, max_turns=max_turns, on_tool_error=on_tool_error, params=params
         )
         if stream:
-            return _tools.ToolRunStreamAsync(self, run)
-        return await _tools.drive_async(self, run)
+            return _tools.ToolRunStreamAsync(self.send_async, run)
+        return await _tools.drive_async(self.send_async, run)
