@@ -103,7 +103,7 @@ def last_body(emulator: Emulator) -> dict[str, Any]:
 def test_importing_the_cli_and_help_load_neither_httpx_nor_pydantic() -> None:
     code = (
         "import sys, contextlib, io\n"
-        "from openrouter._cli import main\n"
+        "from openrouter.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
         "    main(['--help'])\n"
         "print(sorted(m for m in ('httpx', 'pydantic') if m in sys.modules))\n"
