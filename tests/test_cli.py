@@ -1,14 +1,19 @@
-"""The ``openrouter`` command, run for real in a subprocess against the emulator.
+"""The ``openrouter`` command, run against the emulator on loopback: no key, no network.
 
-Every test starts the installed command (``python -m openrouter``, or the ``openrouter`` script
-next to the interpreter) and talks to an emulator on loopback: no key, no network. Every wait
-has a deadline, so a hung child fails the test instead of stalling the suite.
+Most tests call ``openrouter.cli.main`` in this process (``run_main``) with stdin,
+stdout, stderr and the environment replaced, as a fresh process would see them. A few smoke
+tests start the installed command for real (``python -m openrouter``, or the ``openrouter``
+script next to the interpreter): what only a process shows (signals, a closed pipe, a
+terminal, a server left running). Every wait on a child has a deadline, so a hung child fails
+the test instead of stalling the suite.
 """
 
 from __future__ import annotations
 
 import base64
+import io
 import json
+import logging
 import os
 import select
 import shutil
@@ -17,12 +22,16 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from openrouter.testing import Emulator, Fault, Reply
+from openrouter.cli import main
+from openrouter.testing import Emulator, Fault, Reply, _command
 
 SCRIPT = Path(sys.executable).with_name("openrouter")
 # Ctrl-C is sent as SIGINT and chat runs in a pseudo-terminal: both are POSIX-only.
@@ -58,6 +67,58 @@ def run_cli(
         text=True,
         timeout=TIMEOUT,
     )
+
+
+@dataclass
+class Done:
+    """What an in-process run left: as ``subprocess.CompletedProcess`` has it."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@contextmanager
+def fresh_logging() -> Iterator[None]:
+    """Logging as a new process has it: no root handler, so ``main`` adds its own (writing to
+    the replaced stderr); the loggers' handlers and levels are put back afterwards."""
+    loggers = [logging.getLogger(name) for name in ("", "openrouter", "httpx")]
+    levels = [logger.level for logger in loggers]
+    root = loggers[0]
+    handlers = root.handlers
+    root.handlers = []
+    try:
+        yield
+    finally:
+        root.handlers = handlers
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+def run_main(
+    *args: str,
+    emulator: Emulator | None = None,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+) -> Done:
+    """``run_cli`` in this process: the same arguments, the same kind of result."""
+    env = env if env is not None else cli_env(emulator)
+    words = ["--base-url", emulator.url, *args] if emulator is not None else list(args)
+    out, err = io.StringIO(), io.StringIO()
+    # Only for the call: the test's own prints and environment come back afterwards.
+    with pytest.MonkeyPatch.context() as patch, fresh_logging():
+        for name in set(os.environ) - set(env):
+            patch.delenv(name)
+        for name, value in env.items():
+            patch.setenv(name, value)
+        patch.setattr(sys, "stdin", io.StringIO(stdin or ""))  # a pipe, not a terminal
+        patch.setattr(sys, "stdout", out)
+        patch.setattr(sys, "stderr", err)
+        try:
+            code = main(words)
+        except SystemExit as exit:  # argparse: --help, usage errors
+            code = exit.code if isinstance(exit.code, int) else int(exit.code is not None)
+    return Done(code, out.getvalue(), err.getvalue())
 
 
 class Reader:
@@ -103,7 +164,7 @@ def last_body(emulator: Emulator) -> dict[str, Any]:
 def test_importing_the_cli_and_help_load_neither_httpx_nor_pydantic() -> None:
     code = (
         "import sys, contextlib, io\n"
-        "from openrouter._cli import main\n"
+        "from openrouter.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
         "    main(['--help'])\n"
         "print(sorted(m for m in ('httpx', 'pydantic') if m in sys.modules))\n"
@@ -120,8 +181,18 @@ def test_help_from_the_installed_script() -> None:
     assert done.returncode == 0
     for text in ("--emulator", "exit codes:", "openrouter -- chat", "OPENROUTER_API_KEY"):
         assert text in done.stdout
-    chat = run_cli("chat", "--help")
+    assert "openrouter emulate [--port N]" in done.stdout
+
+
+def test_chat_and_emulate_help() -> None:
+    chat = run_main("chat", "--help")
     assert chat.returncode == 0 and "Ctrl-D" in chat.stdout
+    emulate = run_main("emulate", "--help")
+    assert emulate.returncode == 0, emulate.stderr
+    assert emulate.stdout.startswith("usage: openrouter emulate ")
+    assert "offline emulator" in emulate.stdout
+    for option in ("--port", "--host", "--api-key", "--any-key", "--validate", "--no-validate"):
+        assert option in emulate.stdout
 
 
 def test_streams_text_with_the_console_script(openrouter_emulator: Emulator) -> None:
@@ -163,32 +234,56 @@ def test_text_is_written_as_it_arrives(openrouter_emulator: Emulator) -> None:
         proc.wait()
 
 
+@posix_only
+def test_closed_stdout_exits_141_quietly(openrouter_emulator: Emulator) -> None:
+    # `openrouter ... | head -c 10`: the answer is bigger than a pipe's buffer, so the command
+    # is still writing when the reader goes away.
+    openrouter_emulator.enqueue(Reply.text("x" * 300_000, delta_size=1000))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "openrouter", "--base-url", openrouter_emulator.url, "go"],
+        env=cli_env(openrouter_emulator),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        Reader(proc.stdout.fileno()).until(b"x" * 10)
+        proc.stdout.close()
+        assert proc.wait(timeout=TIMEOUT) == 141
+        assert proc.stderr.read() == b""  # no traceback, no "Broken pipe" message
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def test_builtin_emulator_needs_no_key() -> None:
-    done = run_cli("--emulator", "Tell me a joke", env=cli_env())
+    done = run_main("--emulator", "Tell me a joke", env=cli_env())
     assert (done.returncode, done.stdout) == (0, "Echo: Tell me a joke\n"), done.stderr
 
 
 def test_literal_chat_prompt_after_double_dash() -> None:
-    done = run_cli("--emulator", "--", "chat", env=cli_env())
+    done = run_main("--emulator", "--", "chat", env=cli_env())
     assert (done.returncode, done.stdout) == (0, "Echo: chat\n"), done.stderr
     # "-m chat" is a model named chat, not the command.
-    done = run_cli("-m", "chat", "--emulator", "hi", env=cli_env())
+    done = run_main("-m", "chat", "--emulator", "hi", env=cli_env())
     assert (done.returncode, done.stdout) == (0, "Echo: hi\n"), done.stderr
 
 
 def test_prompt_from_stdin(openrouter_emulator: Emulator) -> None:
-    done = run_cli(emulator=openrouter_emulator, stdin="hello from a pipe\n")
+    done = run_main(emulator=openrouter_emulator, stdin="hello from a pipe\n")
     assert (done.returncode, done.stdout) == (0, "Echo: hello from a pipe\n"), done.stderr
 
 
 def test_stdin_is_appended_to_the_prompt(openrouter_emulator: Emulator) -> None:
-    done = run_cli("Summarize:", emulator=openrouter_emulator, stdin="the context\n")
+    done = run_main("Summarize:", emulator=openrouter_emulator, stdin="the context\n")
     assert done.returncode == 0, done.stderr
     assert last_body(openrouter_emulator)["input"] == "Summarize:\n\nthe context"
 
 
 def test_options_reach_the_request(openrouter_emulator: Emulator) -> None:
-    done = run_cli(
+    done = run_main(
         "hi",
         "--instructions",
         "Be brief",
@@ -218,7 +313,7 @@ def test_image_and_file_attachments(openrouter_emulator: Emulator, tmp_path: Pat
     image.write_bytes(b"\x89PNG\r\n\x1a\nfake")
     doc = tmp_path / "notes.pdf"
     doc.write_bytes(b"%PDF-1.4 fake")
-    done = run_cli(
+    done = run_main(
         "Describe", "--image", str(image), "--file", str(doc), emulator=openrouter_emulator
     )
     assert (done.returncode, done.stdout) == (0, "Echo: Describe\n"), done.stderr
@@ -232,14 +327,14 @@ def test_image_and_file_attachments(openrouter_emulator: Emulator, tmp_path: Pat
     assert file_part["type"] == "input_file" and file_part["filename"] == "notes.pdf"
     assert file_part["file_data"].startswith("data:application/pdf;base64,")
 
-    missing = run_cli(
+    missing = run_main(
         "Describe", "--image", str(tmp_path / "nope.png"), emulator=openrouter_emulator
     )
     assert missing.returncode == 2
     assert missing.stderr.startswith("openrouter: error: --image")
     assert "nope.png" in missing.stderr
 
-    not_image = run_cli("Describe", "--image", str(doc), emulator=openrouter_emulator)
+    not_image = run_main("Describe", "--image", str(doc), emulator=openrouter_emulator)
     assert not_image.returncode == 2
     assert not_image.stderr.startswith("openrouter: error: --image")
 
@@ -247,7 +342,7 @@ def test_image_and_file_attachments(openrouter_emulator: Emulator, tmp_path: Pat
 @pytest.mark.parametrize("mode", [[], ["--no-stream"]])
 def test_reasoning_goes_to_stderr(openrouter_emulator: Emulator, mode: list[str]) -> None:
     openrouter_emulator.enqueue(Reply.reasoning("Thinking it over.", answer="42"))
-    done = run_cli("Question?", "--show-reasoning", *mode, emulator=openrouter_emulator)
+    done = run_main("Question?", "--show-reasoning", *mode, emulator=openrouter_emulator)
     assert (done.returncode, done.stdout) == (0, "42\n")
     assert done.stderr == "Thinking it over.\n"  # NO_COLOR: not dimmed
 
@@ -256,7 +351,7 @@ def test_reasoning_goes_to_stderr(openrouter_emulator: Emulator, mode: list[str]
 
 
 def test_json_lines(openrouter_emulator: Emulator) -> None:
-    done = run_cli("hi", "--json", emulator=openrouter_emulator)
+    done = run_main("hi", "--json", emulator=openrouter_emulator)
     assert done.returncode == 0, done.stderr
     events = [json.loads(line) for line in done.stdout.splitlines()]
     types = [event["type"] for event in events]
@@ -268,11 +363,11 @@ def test_json_lines(openrouter_emulator: Emulator) -> None:
 
 
 def test_no_stream(openrouter_emulator: Emulator) -> None:
-    done = run_cli("hi", "--no-stream", emulator=openrouter_emulator)
+    done = run_main("hi", "--no-stream", emulator=openrouter_emulator)
     assert (done.returncode, done.stdout) == (0, "Echo: hi\n"), done.stderr
     assert "stream" not in last_body(openrouter_emulator)
 
-    done = run_cli("hi", "--no-stream", "--json", emulator=openrouter_emulator)
+    done = run_main("hi", "--no-stream", "--json", emulator=openrouter_emulator)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["object"] == "response" and result["status"] == "completed"
@@ -281,7 +376,7 @@ def test_no_stream(openrouter_emulator: Emulator) -> None:
 @pytest.mark.parametrize("mode", [[], ["--no-stream"]])
 def test_usage(openrouter_emulator: Emulator, mode: list[str]) -> None:
     openrouter_emulator.enqueue(Reply.text("ok", usage={"input_tokens": 7, "cost": 0.00125}))
-    done = run_cli("hi", "--usage", *mode, emulator=openrouter_emulator)
+    done = run_main("hi", "--usage", *mode, emulator=openrouter_emulator)
     assert (done.returncode, done.stdout) == (0, "ok\n"), done.stderr
     assert done.stderr.startswith("openrouter: usage: 7 input + ")
     assert "cost $0.00125" in done.stderr
@@ -291,7 +386,7 @@ def test_usage(openrouter_emulator: Emulator, mode: list[str]) -> None:
 
 
 def test_missing_key() -> None:
-    done = run_cli("hi", env=cli_env())
+    done = run_main("hi", env=cli_env())
     assert done.returncode == 3
     assert done.stderr.startswith("openrouter: error: no API key")
     assert "OPENROUTER_API_KEY" in done.stderr and "--emulator" in done.stderr
@@ -300,13 +395,13 @@ def test_missing_key() -> None:
 
 def test_wrong_key(openrouter_emulator: Emulator) -> None:
     env = cli_env(OPENROUTER_API_KEY="sk-or-wrong-secret-key")
-    done = run_cli("hi", emulator=openrouter_emulator, env=env)
+    done = run_main("hi", emulator=openrouter_emulator, env=env)
     assert done.returncode == 4
     assert done.stderr.startswith("openrouter: error: 401")
     assert len(done.stderr.splitlines()) == 1
     assert "sk-or-wrong-secret-key" not in done.stderr
 
-    debug = run_cli("hi", "--debug", emulator=openrouter_emulator, env=env)
+    debug = run_main("hi", "--debug", emulator=openrouter_emulator, env=env)
     assert debug.returncode == 4
     assert "Traceback" in debug.stderr
     assert "sk-or-wrong-secret-key" not in debug.stderr
@@ -314,7 +409,7 @@ def test_wrong_key(openrouter_emulator: Emulator) -> None:
 
 def test_no_credits(openrouter_emulator: Emulator) -> None:
     openrouter_emulator.enqueue(Fault.status(402))
-    done = run_cli("hi", emulator=openrouter_emulator)
+    done = run_main("hi", emulator=openrouter_emulator)
     assert done.returncode == 5
     assert done.stderr.startswith("openrouter: error: 402")
     assert "openrouter.ai/" in done.stderr  # where to add credits
@@ -323,7 +418,7 @@ def test_no_credits(openrouter_emulator: Emulator) -> None:
 def test_rate_limited_without_retries(openrouter_emulator: Emulator) -> None:
     openrouter_emulator.enqueue(Fault.status(429, retry_after=30), times=3)
     started = time.monotonic()
-    done = run_cli("hi", "--no-retry", emulator=openrouter_emulator)
+    done = run_main("hi", "--no-retry", emulator=openrouter_emulator)
     assert done.returncode == 6
     assert done.stderr.startswith("openrouter: error: 429")
     assert len(openrouter_emulator.requests) == 1
@@ -332,7 +427,7 @@ def test_rate_limited_without_retries(openrouter_emulator: Emulator) -> None:
 
 def test_other_api_error(openrouter_emulator: Emulator) -> None:
     openrouter_emulator.enqueue(Fault.status(400, "bad things"))
-    done = run_cli("hi", emulator=openrouter_emulator)
+    done = run_main("hi", emulator=openrouter_emulator)
     assert done.returncode == 8
     assert "bad things" in done.stderr
 
@@ -343,36 +438,36 @@ def test_network_error() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}/api/v1"
-    done = run_cli("hi", "--no-retry", "--base-url", url, env=cli_env(OPENROUTER_API_KEY="k"))
+    done = run_main("hi", "--no-retry", "--base-url", url, env=cli_env(OPENROUTER_API_KEY="k"))
     assert done.returncode == 7, done.stderr
     assert done.stderr.startswith("openrouter: error: ")
 
 
 def test_stream_cut_off_and_failed(openrouter_emulator: Emulator) -> None:
     openrouter_emulator.enqueue(Reply.text(["partial", " rest"], drop_after=5))
-    done = run_cli("hi", emulator=openrouter_emulator)
+    done = run_main("hi", emulator=openrouter_emulator)
     assert (done.returncode, done.stdout) == (9, "partial\n")
     assert done.stderr.startswith("openrouter: error: ")
 
     openrouter_emulator.enqueue(Reply.text("x", error_event_after=3))
-    done = run_cli("hi", emulator=openrouter_emulator)
+    done = run_main("hi", emulator=openrouter_emulator)
     assert done.returncode == 9
     assert "Upstream provider error" in done.stderr
 
 
 def test_incomplete(openrouter_emulator: Emulator) -> None:
     openrouter_emulator.enqueue(Reply.text("cut of", status="incomplete"))
-    done = run_cli("hi", emulator=openrouter_emulator)
+    done = run_main("hi", emulator=openrouter_emulator)
     assert (done.returncode, done.stdout) == (10, "cut of\n")
     assert "max_output_tokens" in done.stderr
 
 
 def test_usage_errors() -> None:
-    done = run_cli(env=cli_env())
+    done = run_main(env=cli_env())
     assert done.returncode == 2 and "no prompt" in done.stderr
-    done = run_cli("--reasoning-effort", "extreme", "hi", env=cli_env())
+    done = run_main("--reasoning-effort", "extreme", "hi", env=cli_env())
     assert done.returncode == 2 and done.stderr.startswith("openrouter: error:")
-    done = run_cli("--emulator", "--base-url", "http://x", "hi", env=cli_env())
+    done = run_main("--emulator", "--base-url", "http://x", "hi", env=cli_env())
     assert done.returncode == 2
 
 
@@ -380,7 +475,7 @@ def test_usage_errors() -> None:
 
 
 def test_chat_from_a_pipe() -> None:
-    done = run_cli("chat", "--emulator", "--usage", stdin="one\n\ntwo\n", env=cli_env())
+    done = run_main("chat", "--emulator", "--usage", stdin="one\n\ntwo\n", env=cli_env())
     assert (done.returncode, done.stdout) == (0, "Echo: one\nEcho: two\n"), done.stderr
     lines = done.stderr.splitlines()
     assert [line.split(":")[1].strip() for line in lines] == ["usage", "usage", "session total"]
@@ -459,7 +554,7 @@ def test_emulate_serves_until_interrupted() -> None:
         assert proc.stdout is not None
         banner = Reader(proc.stdout.fileno()).until(b"/api/v1").decode()
         url = banner[banner.index("http://") :]
-        done = run_cli("--base-url", url, "ping", env=cli_env(OPENROUTER_API_KEY="sk-or-emulator"))
+        done = run_main("--base-url", url, "ping", env=cli_env(OPENROUTER_API_KEY="sk-or-emulator"))
         assert (done.returncode, done.stdout) == (0, "Echo: ping\n"), done.stderr
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=TIMEOUT) == 0
@@ -467,6 +562,59 @@ def test_emulate_serves_until_interrupted() -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_emulate_and_python_m_openrouter_testing_share_one_parser() -> None:
+    emulate = run_main("emulate", "--help")
+    standalone = io.StringIO()
+    with redirect_stdout(standalone), pytest.raises(SystemExit) as exit:
+        _command.main(["--help"])
+    assert exit.value.code == 0
+    assert standalone.getvalue().startswith("usage: python -m openrouter.testing ")
+
+    # The usage lines wrap by the program's name; everything after them is the same.
+    def body(text: str, prog: str) -> str:
+        return text.split("\n\n", 1)[1].replace(prog, "PROG")
+
+    assert body(emulate.stdout, "openrouter emulate") == body(
+        standalone.getvalue(), "python -m openrouter.testing"
+    )
+
+
+def test_emulate_options_reach_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[Any, ...]] = []
+
+    def serve(port: int, host: str, api_key: str | None, **options: Any) -> None:
+        calls.append((port, host, api_key, options))
+
+    monkeypatch.setattr(_command, "serve", serve)
+    assert run_main("emulate", env=cli_env()).returncode == 0
+    args = ("emulate", "--port", "0", "--host", "0.0.0.0", "--any-key", "--no-validate", "--quiet")
+    assert run_main(*args, env=cli_env()).returncode == 0
+    assert run_main("emulate", "--api-key", "sk-mine", "--validate", env=cli_env()).returncode == 0
+    assert calls == [
+        (8080, "127.0.0.1", "sk-or-emulator", {"validate": None, "quiet": False}),
+        (0, "0.0.0.0", None, {"validate": False, "quiet": True}),
+        (8080, "127.0.0.1", "sk-mine", {"validate": True, "quiet": False}),
+    ]
+
+
+def test_emulate_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    def port_taken(port: int, host: str, api_key: str | None, **options: Any) -> None:
+        raise OSError(98, "Address already in use")
+
+    monkeypatch.setattr(_command, "serve", port_taken)
+    done = run_main("emulate", "--port", "8080", env=cli_env())
+    assert done.returncode == 1
+    assert done.stderr == (
+        "openrouter emulate: error: cannot serve on 127.0.0.1:8080: Address already in use\n"
+    )
+    for args in (["--port", "x"], ["--api-key", "k", "--any-key"], ["--validate", "--no-validate"]):
+        done = run_main("emulate", *args, env=cli_env())
+        assert done.returncode == 2 and "openrouter emulate: error:" in done.stderr
+    # A prompt option before "emulate" is an error, not silently dropped.
+    done = run_main("--json", "emulate", env=cli_env())
+    assert done.returncode == 2 and "--json" in done.stderr
 
 
 def _free_port() -> int:

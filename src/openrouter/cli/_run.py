@@ -1,0 +1,219 @@
+"""Running one request: building it from the options, sending it, printing the answer."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from typing import TYPE_CHECKING, Any, TextIO
+
+from openrouter.cli._args import DEFAULT_MODEL
+from openrouter.cli._exit import EXIT_OK, EXIT_USAGE, PROG, CLIError, check_result
+from openrouter.cli._output import Printer, format_usage, isatty, wants_color
+
+if TYPE_CHECKING:
+    from openrouter._client import OpenRouter
+    from openrouter.components import OpenResponsesResult
+    from openrouter.conversation import Conversation
+    from openrouter.usage import Usage
+
+
+def read_prompt(words: Sequence[str], stdin: TextIO | None) -> str:
+    """The prompt words, with piped stdin appended as context (or alone)."""
+    prompt = " ".join(words).strip()
+    piped = ""
+    if stdin is not None and not isatty(stdin):
+        piped = stdin.read().strip()
+    if prompt and piped:
+        return f"{prompt}\n\n{piped}"
+    return prompt or piped
+
+
+def _attachment(kind: str, spec: str) -> Any:
+    """An ``input_image`` / ``input_file`` part; a bad path is a usage error, not a crash."""
+    from openrouter import inputs
+
+    build = inputs.input_image if kind == "image" else inputs.input_file
+    try:
+        return build(spec)
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        where = f"--{kind}" if spec in reason else f"--{kind} {spec}"
+        raise CLIError(EXIT_USAGE, f"{where}: {reason}") from None
+
+
+def user_message(text: str, images: Sequence[str] = (), files: Sequence[str] = ()) -> Any:
+    """The ``input`` for one user turn: the plain text, or a message with attachments."""
+    if not images and not files:
+        return text
+    from openrouter.inputs import user
+
+    parts = [_attachment("image", spec) for spec in images]
+    parts += [_attachment("file", spec) for spec in files]
+    # One list argument: message() flattens it into parts.
+    return [user([text, *parts] if text else parts)]
+
+
+def request_params(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``send`` keyword arguments the options ask for (except ``model`` and ``input``)."""
+    params: dict[str, Any] = {}
+    if args.instructions:
+        params["instructions"] = args.instructions
+    reasoning: dict[str, str] = {}
+    if args.reasoning_effort:
+        reasoning["effort"] = args.reasoning_effort
+    if args.reasoning_summary:
+        reasoning["summary"] = args.reasoning_summary
+    if reasoning:
+        params["reasoning"] = reasoning
+    if args.max_output_tokens is not None:
+        params["max_output_tokens"] = args.max_output_tokens
+    if args.temperature is not None:
+        params["temperature"] = args.temperature
+    if args.header:
+        params["http_headers"] = dict(args.header)
+    return params
+
+
+def model_for(args: argparse.Namespace) -> str:
+    model: str = args.model or os.environ.get("OPENROUTER_MODEL") or DEFAULT_MODEL
+    return model
+
+
+class Runner:
+    """A configured client (and emulator, with ``--emulator``) for the whole command."""
+
+    def __init__(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+        self.args = args
+        self.out = out
+        self.err = err
+        self.model = model_for(args)
+        self.params = request_params(args)
+        self.printer = Printer(
+            out,
+            err,
+            json_mode=args.json,
+            show_reasoning=args.show_reasoning,
+            dim=wants_color(err),
+        )
+        self._stack = ExitStack()
+        self.client: OpenRouter | None = None
+        self.last_result: OpenResponsesResult | None = None
+        self.total: Usage | None = None  # over every answered request of the command
+
+    def __enter__(self) -> Runner:
+        try:
+            self._open()
+        except BaseException:
+            self._stack.close()  # e.g. the emulator started but the client could not be built
+            raise
+        return self
+
+    def _open(self) -> None:
+        from openrouter import OpenRouter
+
+        args = self.args
+        api_key: str | None = None
+        server_url: str | None = args.base_url
+        if args.emulator:
+            from openrouter.testing import Emulator
+
+            log = (lambda line: print(f"emulator: {line}", file=self.err)) if args.debug else None
+            # Any key is accepted, and the user's real key is never sent to it.
+            emulator = self._stack.enter_context(Emulator(api_key=None, log=log))
+            api_key, server_url = emulator.api_key, emulator.url
+        retry_config = None
+        if args.no_retry:
+            from openrouter.utils import RetryConfig
+
+            retry_config = RetryConfig("none")
+        timeout_ms = round(args.timeout * 1000) if args.timeout is not None else None
+        self.client = self._stack.enter_context(
+            OpenRouter(
+                api_key=api_key,
+                server_url=server_url,
+                timeout_ms=timeout_ms,
+                retry_config=retry_config,
+            )
+        )
+        if args.debug:
+            import logging
+
+            logging.getLogger("openrouter").debug(
+                "model=%s server_url=%s api_key=%s stream=%s",
+                self.model,
+                self.client.server_url,
+                "<set>" if (api_key or os.environ.get("OPENROUTER_API_KEY")) else "<unset>",
+                not args.no_stream,
+            )
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stack.close()
+
+    def ask(
+        self, input_value: Any, conversation: Conversation | None = None
+    ) -> OpenResponsesResult:
+        """Send one request (a turn of ``conversation``, if given), print the answer as it
+        arrives, and return the final response.
+
+        Ctrl-C while waiting closes the connection (the generation is cancelled) and re-raises.
+        """
+        assert self.client is not None
+        self.last_result = None
+        printer = self.printer
+        printer.start()
+        params = dict(self.params)
+        send: Callable[..., Any]
+        if conversation is None:
+            send = self.client.responses.send
+            params.update(model=self.model, input=input_value)
+        else:
+            send = functools.partial(conversation.send, input_value)
+        if self.args.no_stream:
+            result: OpenResponsesResult = send(**params)
+            self.last_result = result
+            printer.result(result)
+            return result
+        # An EventStream, or a ConversationStream that adds the turn once read to the end.
+        stream: Any = send(stream=True, **params)
+        try:
+            for event in stream:
+                printer.event(event)
+            result = stream.get_final_response()
+        finally:
+            stream.close()
+            if not printer.json_mode:
+                printer.finish()
+        self.last_result = result
+        return result
+
+    def report_usage(self) -> None:
+        """After an answer: its usage (with ``--usage``), and it joins the session total."""
+        from openrouter.usage import Usage
+
+        usage = Usage.of(self.last_result)
+        self.total = usage if self.total is None else self.total + usage
+        if self.args.usage:
+            self.err.write(f"{PROG}: {format_usage(usage)}\n")
+            self.err.flush()
+
+    def report_total(self) -> None:
+        if self.args.usage and self.total is not None and self.total.requests > 1:
+            self.err.write(f"{PROG}: {format_usage(self.total, 'session total')}\n")
+            self.err.flush()
+
+
+def run_once(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    prompt = read_prompt(args.prompt, stdin)
+    if not prompt and not args.image and not args.file:
+        raise CLIError(
+            EXIT_USAGE, f"no prompt: give one as an argument or on stdin (see '{PROG} --help')"
+        )
+    input_value = user_message(prompt, args.image, args.file)
+    with Runner(args, out, err) as runner:
+        result = runner.ask(input_value)
+        runner.report_usage()
+        check_result(result)
+    return EXIT_OK
