@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any, Final, Literal, TypeAlias, Union
+from typing import TYPE_CHECKING, Annotated, Any, Final, Literal, TypeAlias, Union
 
 from pydantic import Field, PrivateAttr, TypeAdapter, ValidationError
 
@@ -23,7 +23,7 @@ from openrouter.components._response import (
     ResponseSnapshot,
     StreamLogprob,
 )
-from openrouter.components._shared import ErrorCode, ErrorText
+from openrouter.components._shared import ErrorCode, ErrorText, UnknownTypeTag
 
 __all__ = [
     "EVENT_CLASSES",
@@ -390,10 +390,15 @@ class UnknownEvent(_Event):
     ``type`` (then ``type == ""``), or a known type whose fields had an unexpected shape.
 
     ``type`` is the real type; the other fields are kept as extras, and ``raw`` is the payload
-    exactly as received.
+    exactly as received. Type checkers see ``type`` as ``"<unknown>"`` (see ``UnknownTypeTag``),
+    so that comparing ``event.type`` with a known type narrows ``StreamEvents`` to that class;
+    find these events with ``isinstance(event, UnknownEvent)``.
     """
 
-    type: str = ""
+    if TYPE_CHECKING:
+        type: UnknownTypeTag
+    else:
+        type: str = ""
     _raw: dict[str, Any] | None = PrivateAttr(default=None)
 
     @property

@@ -23,7 +23,7 @@ from openrouter.components._request import (
     TextExtendedConfig,
     ToolCallStatus,
 )
-from openrouter.components._shared import ErrorCode, ErrorText, tagged_union
+from openrouter.components._shared import ErrorCode, ErrorText, UnknownTypeTag, tagged_union
 
 if TYPE_CHECKING:
     from openrouter.components._events import StreamEvents
@@ -75,7 +75,10 @@ class FilePath(BaseModel):
 class UnknownAnnotation(BaseModel):
     """An annotation of a type this SDK does not know; every field is kept."""
 
-    type: str = ""
+    if TYPE_CHECKING:  # see UnknownTypeTag: keeps ``x.type == "..."`` narrowing the union
+        type: UnknownTypeTag
+    else:
+        type: str = ""
 
 
 OpenAIResponsesAnnotation: TypeAlias = Annotated[
@@ -127,7 +130,10 @@ class ReasoningSummaryText(BaseModel):
 class UnknownContentPart(BaseModel):
     """A content part of a type this SDK does not know; every field is kept."""
 
-    type: str = ""
+    if TYPE_CHECKING:  # see UnknownTypeTag: keeps ``x.type == "..."`` narrowing the union
+        type: UnknownTypeTag
+    else:
+        type: str = ""
 
 
 ResponseContentPart: TypeAlias = Annotated[
@@ -434,7 +440,10 @@ class UnknownOutputItem(BaseModel):
     """An output item of a ``type`` this SDK does not know (or whose fields did not have the
     expected shape). ``type`` is the real one; every other field is kept as an extra."""
 
-    type: str = ""
+    if TYPE_CHECKING:  # see UnknownTypeTag: keeps ``x.type == "..."`` narrowing the union
+        type: UnknownTypeTag
+    else:
+        type: str = ""
 
 
 OUTPUT_ITEM_CLASSES: dict[str, type[BaseModel]] = {

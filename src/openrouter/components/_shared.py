@@ -23,8 +23,15 @@ __all__ = [
     "InputVideo",
     "PromptCacheBreakpoint",
     "RequestModel",
+    "UnknownTypeTag",
     "tagged_union",
 ]
+
+UnknownTypeTag: TypeAlias = Literal["<unknown>"]
+"""The ``type`` of the ``Unknown*`` fallback classes as type checkers see it (at run time it is
+the real ``str``). A union member typed plain ``str`` would absorb the members' ``Literal``
+tags, so ``if event.type == "response.output_text.delta":`` would not narrow the union; a
+tag no known class has keeps the narrowing exact. Find those objects with ``isinstance``."""
 
 
 def tagged_union(
