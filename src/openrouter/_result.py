@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
+from openrouter import _json
 from openrouter._wire._errors import error_from_response, parse_error_body, status_for_code
 from openrouter.errors import ResponseValidationError
 
@@ -31,7 +31,7 @@ def parse_result(response: httpx.Response) -> OpenResponsesResult:
         return OpenResponsesResult.model_validate_json(content)
     except ValidationError as exc:
         try:
-            body = json.loads(content)
+            body = _json.loads(content)
         except ValueError:
             body = None
         data = parse_error_body(body) if isinstance(body, dict) and "error" in body else None

@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import httpx
 
 from openrouter._accumulate import ResponseAccumulator
+from openrouter._json import JSONNestingError
 from openrouter._result import parse_result
-from openrouter._wire._errors import error_code_and_message
+from openrouter._wire._errors import bounded, error_code_and_message
 from openrouter._wire._sse import SSEDecodeError, SSEDecoder
 from openrouter.components import (
     FAILURE_EVENT_TYPES,
@@ -103,11 +104,18 @@ class _StreamCore:
                 break
             try:
                 event = parse_event(data)
+            except JSONNestingError as exc:
+                raise StreamError(
+                    f"Stream event {self.event_count + 1} is nested too deeply to decode "
+                    f"({len(data):,} characters); the stream was closed",
+                    partial_response=self.accumulator.partial_response(),
+                    event_count=self.event_count,
+                ) from exc
             except ValueError:
                 # One unreadable event should not cost the user the whole response; the
                 # terminal event still carries the authoritative result.
                 self.malformed_events.append(data)
-                _logger.warning("skipped a malformed stream event: %.200s", data)
+                _logger.warning("skipped a malformed stream event: %.200r", data)
                 continue
             self._take(event)
             events.append(event)
@@ -128,7 +136,7 @@ class _StreamCore:
             code, message = error_code_and_message(event)
             what = "the response failed" if event_type == "response.failed" else "stream error"
             self.failure = StreamFailedError(
-                f"{what}: {message or 'no message'} (code {code!r})",
+                f"{what}: {bounded(message or 'no message')} (code {bounded(repr(code), 200)})",
                 code=code,
                 error_message=message,
                 event=event,
@@ -155,7 +163,7 @@ class _StreamCore:
             event_count=self.event_count,
         )
 
-    def transport_error(self, exc: httpx.TransportError) -> StreamError:
+    def transport_error(self, exc: httpx.RequestError) -> StreamError:
         partial = self.accumulator.partial_response()
         if isinstance(exc, httpx.ReadTimeout):
             return StreamIdleTimeoutError(
@@ -189,6 +197,64 @@ class _StreamCore:
         if self.terminal_type == "response.incomplete" or final.status == "incomplete":
             raise IncompleteResponseError.for_response(final)
         return final
+
+
+# The generators are module functions over the core, never methods: a generator holding the
+# stream object would form a reference cycle with it, and an abandoned stream would then keep its
+# connection until the cyclic GC ran (which may be never, or inside httpcore's pool lock).
+
+
+def _events(core: _StreamCore) -> Generator[Any, None, None]:
+    try:
+        if not core.is_sse:
+            try:
+                core.response.read()
+            except (httpx.TransportError, httpx.DecodingError) as exc:
+                raise core.transport_error(exc) from exc
+            yield from core.non_sse_body()
+            return
+        chunks = core.response.iter_bytes()
+        while not core.done:
+            try:
+                chunk = next(chunks)
+            except StopIteration:
+                break
+            except (httpx.TransportError, httpx.DecodingError) as exc:
+                raise core.transport_error(exc) from exc
+            for event in core.feed(chunk):
+                yield event
+                if event is core.raise_after:
+                    raise core.stream_failure()
+        core.finish()
+    finally:
+        core.response.close()
+
+
+async def _aevents(core: _StreamCore) -> AsyncGenerator[Any, None]:
+    try:
+        if not core.is_sse:
+            try:
+                await core.response.aread()
+            except (httpx.TransportError, httpx.DecodingError) as exc:
+                raise core.transport_error(exc) from exc
+            for event in core.non_sse_body():
+                yield event
+            return
+        chunks = core.response.aiter_bytes()
+        while not core.done:
+            try:
+                chunk = await chunks.__anext__()
+            except StopAsyncIteration:
+                break
+            except (httpx.TransportError, httpx.DecodingError) as exc:
+                raise core.transport_error(exc) from exc
+            for event in core.feed(chunk):
+                yield event
+                if event is core.raise_after:
+                    raise core.stream_failure()
+        core.finish()
+    finally:
+        await core.response.aclose()
 
 
 class _StreamBase(Generic[T]):
@@ -232,34 +298,8 @@ class EventStream(_StreamBase[T]):
     """A stream of typed events. Iterate it; use it as a context manager to close it early."""
 
     def __init__(self, response: httpx.Response, raise_stream_errors: bool = True) -> None:
-        self._core = _StreamCore(response, raise_stream_errors)
-        self._iterator = self._iterate()
-
-    def _iterate(self) -> Generator[Any, None, None]:
-        core = self._core
-        try:
-            if not core.is_sse:
-                try:
-                    core.response.read()
-                except httpx.TransportError as exc:
-                    raise core.transport_error(exc) from exc
-                yield from core.non_sse_body()
-                return
-            chunks = core.response.iter_bytes()
-            while not core.done:
-                try:
-                    chunk = next(chunks)
-                except StopIteration:
-                    break
-                except httpx.TransportError as exc:
-                    raise core.transport_error(exc) from exc
-                for event in core.feed(chunk):
-                    yield event
-                    if event is core.raise_after:
-                        raise core.stream_failure()
-            core.finish()
-        finally:
-            core.response.close()
+        self._core = core = _StreamCore(response, raise_stream_errors)
+        self._iterator = _events(core)
 
     def __iter__(self) -> Iterator[T]:
         return self._iterator
@@ -303,35 +343,8 @@ class EventStreamAsync(_StreamBase[T]):
     """The async form of ``EventStream``: ``async for``, ``async with``, ``aclose()``."""
 
     def __init__(self, response: httpx.Response, raise_stream_errors: bool = True) -> None:
-        self._core = _StreamCore(response, raise_stream_errors)
-        self._iterator = self._iterate()
-
-    async def _iterate(self) -> AsyncGenerator[Any, None]:
-        core = self._core
-        try:
-            if not core.is_sse:
-                try:
-                    await core.response.aread()
-                except httpx.TransportError as exc:
-                    raise core.transport_error(exc) from exc
-                for event in core.non_sse_body():
-                    yield event
-                return
-            chunks = core.response.aiter_bytes()
-            while not core.done:
-                try:
-                    chunk = await chunks.__anext__()
-                except StopAsyncIteration:
-                    break
-                except httpx.TransportError as exc:
-                    raise core.transport_error(exc) from exc
-                for event in core.feed(chunk):
-                    yield event
-                    if event is core.raise_after:
-                        raise core.stream_failure()
-            core.finish()
-        finally:
-            await core.response.aclose()
+        self._core = core = _StreamCore(response, raise_stream_errors)
+        self._iterator = _aevents(core)
 
     def __aiter__(self) -> AsyncIterator[T]:
         return self._iterator

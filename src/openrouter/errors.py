@@ -5,7 +5,9 @@ The hierarchy (``(..)`` marks a second base class)::
 
     OpenRouterSDKError                       root of everything raised here
     ├── MissingAPIKeyError                   no key given; nothing was sent
-    ├── RequestValidationError (ValueError)  a parameter breaks a documented limit; nothing sent
+    ├── RequestValidationError (ValueError)  a parameter is of the wrong type or breaks a
+    │   │                                    documented limit; nothing was sent
+    │   └── ConfigurationError               a client setting is unusable; nothing was sent
     ├── OpenRouterError                      the server answered with an error status or body
     │   ├── BadRequestResponseError          400
     │   ├── UnauthorizedResponseError        401
@@ -59,6 +61,7 @@ __all__ = [
     "APITimeoutError",
     "BadGatewayResponseError",
     "BadRequestResponseError",
+    "ConfigurationError",
     "EdgeNetworkTimeoutResponseError",
     "ErrorData",
     "ForbiddenResponseError",
@@ -101,11 +104,19 @@ class MissingAPIKeyError(OpenRouterSDKError):
 
 
 class RequestValidationError(OpenRouterSDKError, ValueError):
-    """A request parameter breaks a limit the API documents; nothing was sent."""
+    """A request parameter has the wrong type or breaks a documented limit; nothing was sent.
+
+    ``field`` names the parameter, with a path into it where that helps (``input[0].content``).
+    """
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
+
+
+class ConfigurationError(RequestValidationError):
+    """A client setting is unusable (a base URL without ``https://``, a key with a line break, a
+    timeout of zero...). Raised at once, never retried; nothing was sent."""
 
 
 class ErrorData:

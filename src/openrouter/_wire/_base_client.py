@@ -18,6 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from openrouter._retry_config import RetryConfig
 from openrouter._version import __version__
+from openrouter._wire._config import (
+    Secret,
+    check_headers,
+    check_retry_config,
+    check_server_url,
+    check_timeout_ms,
+    clean_api_key,
+)
 from openrouter._wire._request import PreparedRequest, encode_json, merge_headers
 
 if TYPE_CHECKING:
@@ -64,13 +72,17 @@ class BaseClient:
         debug_logger: logging.Logger | None = None,
     ) -> None:
         env = os.environ
-        self._api_key = api_key or env.get("OPENROUTER_API_KEY") or None
-        self.server_url = (
+        key = api_key or env.get("OPENROUTER_API_KEY") or None
+        # A callable is asked per request, and its answer checked then.
+        self._api_key: Secret | Callable[[], str] | None = (
+            key if key is None or callable(key) else clean_api_key(key) or None
+        )
+        self.server_url = check_server_url(
             server_url or env.get("OPENROUTER_BASE_URL") or DEFAULT_SERVER_URL
-        ).rstrip("/")
+        )
         # None: the httpx client's own timeout (DEFAULT_TIMEOUT_MS for the ones built here).
-        self.timeout_ms = timeout_ms
-        self.retry_config = retry_config if retry_config is not None else RetryConfig()
+        self.timeout_ms = check_timeout_ms(timeout_ms)
+        self.retry_config = check_retry_config(retry_config) or RetryConfig()
         self.logger = debug_logger if debug_logger is not None else _logger
 
         headers = {
@@ -90,7 +102,7 @@ class BaseClient:
             value = value or env.get(var)
             if value:
                 headers[header] = value
-        self._base_headers = headers
+        self._base_headers = dict(check_headers(headers, "headers"))
 
         self._http: httpx.Client | None = client
         self._owns_http = client is None
@@ -122,18 +134,18 @@ class BaseClient:
         timeout_s = self.timeout_ms / 1000.0 if self.timeout_ms is not None else None
         if options is not None:
             if options.http_headers:
-                merge_headers(all_headers, options.http_headers)
+                merge_headers(all_headers, check_headers(options.http_headers))
             if options.server_url:
-                server_url = options.server_url
+                server_url = check_server_url(options.server_url)
             if options.retries is not None:
-                retry = options.retries
+                retry = check_retry_config(options.retries, "retries") or retry
             if options.timeout_ms is not None:
-                timeout_s = options.timeout_ms / 1000.0
+                timeout_s = (check_timeout_ms(options.timeout_ms) or 0.0) / 1000.0
         if stream:
             all_headers["Accept"] = "text/event-stream"
         if json is None:
             all_headers.pop("Content-Type", None)
-        all_headers["Authorization"] = "Bearer " + self._resolve_api_key()
+        all_headers["Authorization"] = Secret("Bearer " + self._resolve_api_key())
         url = server_url.rstrip("/") + path
         if query:
             pairs = [(k, v) for k, v in query.items() if v is not None]
@@ -165,10 +177,11 @@ class BaseClient:
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _resolve_api_key(self) -> str:
+    def _resolve_api_key(self) -> Secret:
         key = self._api_key
         if callable(key):
-            key = key()
+            answer = key()
+            key = clean_api_key(answer) if answer else None
         if not key:
             from openrouter.errors import MissingAPIKeyError
 

@@ -6,17 +6,17 @@ flags lives here, once, for every endpoint.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import httpx
 
-from openrouter import errors
+from openrouter import _json, errors
 from openrouter._wire._retry import parse_retry_after, request_was_sent
 
 __all__ = [
     "STATUS_ERRORS",
+    "bounded",
     "error_code_and_message",
     "error_from_response",
     "error_from_transport",
@@ -123,8 +123,19 @@ def parse_error_body(body: Any) -> errors.ErrorData | None:
     return errors.ErrorData(code, message, metadata if isinstance(metadata, dict) else None, body)
 
 
+# An exception's str() lands in logs and terminals: a server's 10 MB message is cut to this.
+MAX_MESSAGE_CHARS = 2_000
+
+
+def bounded(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """``text``, or its start and a note saying how much was cut."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… [cut: {len(text):,} characters in all]"
+
+
 def _snippet(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
+    text = " ".join(text[: limit * 4].split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -142,14 +153,16 @@ def error_from_response(
     content_type = response.headers.get("content-type", "")
     if text and ("json" in content_type or text.lstrip().startswith(("{", "["))):
         try:
-            parsed = json.loads(text)
+            parsed = _json.loads(text)
         except ValueError:
             parsed = None
     data = parse_error_body(parsed)
     cls = STATUS_ERRORS.get(status, errors.OpenRouterDefaultError)
     reason = httpx.codes.get_reason_phrase(status) or "error"
     if data is not None and data.message:
-        detail = data.message
+        detail = bounded(data.message)
+        if len(data.message) > MAX_MESSAGE_CHARS:
+            detail += " (the whole body is on .body)"
     elif text and parsed is None:
         detail = f"non-JSON body ({content_type or 'no content type'}): {_snippet(text)}"
     else:
@@ -175,9 +188,19 @@ _TIMEOUT_KINDS: dict[type[httpx.TimeoutException], str] = {
 }
 
 
-def error_from_transport(exc: httpx.TransportError) -> errors.APIConnectionError:
+def error_from_transport(
+    exc: httpx.RequestError, secrets: Iterable[str] = ()
+) -> errors.APIConnectionError:
+    """The SDK error for a transport failure. Header values (``secrets``) that the failure's
+    message repeats are blanked, in that message and in the httpx exception itself, which
+    stays attached as ``__cause__``."""
     sent = request_was_sent(exc)
     detail = str(exc) or type(exc).__name__
+    scrubbed = _scrub(detail, secrets)
+    if scrubbed != detail:
+        exc.args = (scrubbed,)
+        detail = scrubbed
+    detail = bounded(detail, 500)
     if isinstance(exc, httpx.TimeoutException):
         kind = _TIMEOUT_KINDS.get(type(exc), "waiting")
         return errors.APITimeoutError(f"Timed out {kind}: {detail}", request_sent=sent)
@@ -185,3 +208,14 @@ def error_from_transport(exc: httpx.TransportError) -> errors.APIConnectionError
     return errors.APIConnectionError(
         f"Connection failed {where} ({type(exc).__name__}): {detail}", request_sent=sent
     )
+
+
+def _scrub(text: str, secrets: Iterable[str]) -> str:
+    for secret in secrets:
+        if len(secret) >= 4 and secret in text:
+            text = text.replace(secret, "***")
+        # h11 quotes values as bytes literals: b'Bearer sk-...'
+        quoted = repr(secret.encode("utf-8", "replace"))[2:-1]
+        if len(quoted) >= 4 and quoted in text:
+            text = text.replace(quoted, "***")
+    return text

@@ -18,8 +18,17 @@ from openrouter._retry_config import RetryConfig
 # A server asking for a longer pause than this is treated as "not worth waiting for".
 MAX_RETRY_AFTER_S = 60.0
 
-# Failures where httpx provably never handed the request to a server.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+# Failures where httpx provably never handed the request to a server. A LocalProtocolError is
+# raised while the request head is being built (an unsendable header, say).
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+)
+# Failures that say the request itself is wrong: retrying cannot heal them.
+_NEVER_RETRIED = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
 
 
 def request_was_sent(exc: BaseException) -> bool:
@@ -81,15 +90,18 @@ class RetryController:
         if self._config.strategy != "backoff" or status_code not in self._config.status_codes:
             return None
         retry_after = parse_retry_after(headers)
-        if retry_after is not None:
-            if retry_after > MAX_RETRY_AFTER_S:
-                return None
-            return self._within_budget(retry_after)
-        return self._within_budget(self._backoff())
+        if retry_after is not None and retry_after > MAX_RETRY_AFTER_S:
+            return None
+        # The backoff is the floor: "Retry-After: 0" (or a tiny value) must not make the
+        # client hammer the server.
+        delay = self._backoff()
+        if retry_after is not None and retry_after > delay:
+            delay = retry_after
+        return self._within_budget(delay)
 
     def delay_after_error(self, exc: BaseException) -> float | None:
         config = self._config
-        if config.strategy != "backoff":
+        if config.strategy != "backoff" or isinstance(exc, _NEVER_RETRIED):
             return None
         allowed = (
             config.retry_after_send if request_was_sent(exc) else config.retry_connection_errors
@@ -103,6 +115,10 @@ class RetryController:
         return (base / 2 + self._random() * base / 2) / 1000.0
 
     def _within_budget(self, delay: float) -> float | None:
+        """``delay``, unless the next attempt would be over the cap or start after the
+        ``max_elapsed_ms`` budget (an attempt already running is never cut short by it)."""
+        if self.attempts >= self._config.max_attempts:
+            return None
         elapsed = self._clock() - self._start
         if elapsed + delay > self._config.backoff.max_elapsed_ms / 1000.0:
             return None

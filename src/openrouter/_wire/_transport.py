@@ -62,13 +62,16 @@ class _Attempts:
             )
         return request
 
-    def after_error(self, exc: httpx.TransportError) -> float:
+    def after_error(self, exc: httpx.RequestError) -> float:
         """Seconds to wait before retrying, or raises the SDK error for ``exc``."""
         delay = self._controller.delay_after_error(exc)
         if delay is None:
-            raise error_from_transport(exc) from exc
+            raise self.transport_error(exc) from exc
         self._logger.debug("retrying in %.2fs after %s", delay, type(exc).__name__)
         return delay
+
+    def transport_error(self, exc: httpx.RequestError) -> Exception:
+        return error_from_transport(exc, self._prepared.headers.values())
 
     def after_response(self, response: httpx.Response) -> float | None:
         """None when ``response`` is the answer; else seconds to wait, or raises its error.
@@ -97,7 +100,7 @@ def send(http: httpx.Client, prepared: PreparedRequest, logger: logging.Logger) 
             response = http.send(attempts.build(http), stream=True)
             if response.status_code >= 300:
                 response.read()  # small error body; reading also releases the connection
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, httpx.DecodingError) as exc:
             time.sleep(attempts.after_error(exc))
             continue
         delay = attempts.after_response(response)
@@ -107,8 +110,8 @@ def send(http: httpx.Client, prepared: PreparedRequest, logger: logging.Logger) 
     if not prepared.stream:
         try:
             response.read()
-        except httpx.TransportError as exc:
-            raise error_from_transport(exc) from exc
+        except (httpx.TransportError, httpx.DecodingError) as exc:
+            raise attempts.transport_error(exc) from exc
         finally:
             response.close()
     return response
@@ -126,7 +129,7 @@ async def send_async(
             response = await http.send(attempts.build(http), stream=True)
             if response.status_code >= 300:
                 await response.aread()
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, httpx.DecodingError) as exc:
             await anyio.sleep(attempts.after_error(exc))
             continue
         delay = attempts.after_response(response)
@@ -136,8 +139,8 @@ async def send_async(
     if not prepared.stream:
         try:
             await response.aread()
-        except httpx.TransportError as exc:
-            raise error_from_transport(exc) from exc
+        except (httpx.TransportError, httpx.DecodingError) as exc:
+            raise attempts.transport_error(exc) from exc
         finally:
             await response.aclose()
     return response

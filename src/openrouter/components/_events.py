@@ -7,12 +7,12 @@ class. Decoding is the hot path of streaming, see ``parse_event``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, Final, Literal, TypeAlias, Union
 
 from pydantic import Field, PrivateAttr, TypeAdapter, ValidationError
 
+from openrouter import _json
 from openrouter._models import BaseModel
 from openrouter.components._response import (
     OpenAIResponsesAnnotation,
@@ -610,7 +610,9 @@ def parse_event(data: str | bytes) -> StreamEvents:
     except ValidationError:
         pass
     try:
-        payload = json.loads(data)
+        payload = _json.loads(data)
+    except _json.JSONNestingError:
+        raise
     except ValueError:
         raise ValueError(f"stream event data is not valid JSON: {_preview(data)}") from None
     if not isinstance(payload, dict):

@@ -1,0 +1,137 @@
+"""Checks of the settings every request depends on; each fails at once with a typed error.
+
+A mistake here (a base URL without scheme, a key read from a file with its newline, a timeout of
+zero) can never heal, so it must never reach the retry loop.
+"""
+
+from __future__ import annotations
+
+import math
+import urllib.parse
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from openrouter._retry_config import RetryConfig
+
+if TYPE_CHECKING:
+    from openrouter.errors import RequestValidationError
+
+__all__ = [
+    "Secret",
+    "check_headers",
+    "check_retry_config",
+    "check_server_url",
+    "check_timeout_ms",
+    "clean_api_key",
+]
+
+
+def _config_error(field: str, message: str) -> RequestValidationError:
+    # errors loads httpx; constructing a client must not, so it is imported only to fail.
+    from openrouter.errors import ConfigurationError
+
+    return ConfigurationError(field, message)
+
+
+def _input_error(field: str, message: str) -> RequestValidationError:
+    from openrouter.errors import RequestValidationError
+
+    return RequestValidationError(field, message)
+
+
+class Secret(str):
+    """A string whose repr never shows it: locals in tracebacks (``pytest --showlocals``,
+    Sentry) and debuggers print ``'<redacted>'``; the value itself is unchanged."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'<redacted>'"
+
+
+def clean_api_key(key: str) -> Secret:
+    """The key without surrounding white space (a key read from a file keeps its newline).
+
+    A key with a line break or a non-ASCII character inside cannot be sent as a header; the
+    error says where, never what.
+    """
+    if not isinstance(key, str):
+        raise _config_error(
+            "api_key", f"must be a str or a callable returning one, not {type(key).__name__}"
+        )
+    stripped = key.strip()
+    for index, char in enumerate(stripped):
+        if char in "\r\n":
+            raise _config_error("api_key", f"contains a line break at position {index}")
+        if not (" " <= char <= "~"):
+            raise _config_error(
+                "api_key",
+                f"contains a character that cannot be sent in a header at position {index} "
+                f"(U+{ord(char):04X}); check how the key was copied or read",
+            )
+    return Secret(stripped)
+
+
+def check_server_url(url: Any, field: str = "server_url") -> str:
+    """An absolute ``http(s)://host[/path]`` URL without credentials, without a trailing slash."""
+    if not isinstance(url, str):
+        raise _config_error(field, f"must be a str, not {type(url).__name__}")
+    parts = urllib.parse.urlsplit(url.strip())
+    if parts.username is not None or parts.password is not None:
+        # Never echo it: the password would land in logs.
+        raise _config_error(
+            field,
+            "must not contain user:password@ (the URL's credentials would be sent instead of "
+            "the API key); pass the key as api_key",
+        )
+    if parts.scheme not in ("http", "https"):
+        shown = url if len(url) <= 100 else url[:100] + "…"
+        if not parts.scheme or "." in parts.scheme:
+            raise _config_error(field, f"must start with https:// or http:// (got {shown!r})")
+        raise _config_error(
+            field, f"scheme {parts.scheme!r} is not supported; use https:// or http://"
+        )
+    if not parts.hostname:
+        raise _config_error(field, f"has no host name (got {url!r})")
+    return url.strip().rstrip("/")
+
+
+def check_timeout_ms(value: Any, field: str = "timeout_ms") -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _config_error(field, f"must be a number of milliseconds, not {type(value).__name__}")
+    if not math.isfinite(value) or value <= 0:
+        raise _config_error(field, f"must be a positive number of milliseconds, got {value}")
+    return float(value)
+
+
+def check_retry_config(value: Any, field: str = "retry_config") -> RetryConfig | None:
+    if value is not None and not isinstance(value, RetryConfig):
+        raise _config_error(
+            field, f"must be an openrouter.utils.RetryConfig, not {type(value).__name__}"
+        )
+    return value
+
+
+def check_headers(headers: Any, field: str = "http_headers") -> Mapping[str, str]:
+    """Header names and values that can be sent as they are; the error names the header,
+    never its value."""
+    if not isinstance(headers, Mapping):
+        raise _input_error(field, f"must be a dict of str to str, not {type(headers).__name__}")
+    for name, value in headers.items():
+        if not isinstance(name, str) or not name or not name.isascii() or ":" in name:
+            raise _input_error(field, f"{name!r} is not a valid header name")
+        if any(c in name for c in " \t\r\n"):
+            raise _input_error(field, f"{name!r} is not a valid header name")
+        if not isinstance(value, str):
+            raise _input_error(
+                field, f"the value of {name!r} must be a str, not {type(value).__name__}"
+            )
+        if "\r" in value or "\n" in value or "\0" in value:
+            raise _input_error(field, f"the value of {name!r} contains a line break")
+        if not value.isascii():
+            raise _input_error(
+                field, f"the value of {name!r} has non-ASCII characters (percent-encode them)"
+            )
+    return headers
