@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from openrouter.testing._server import DEFAULT_API_KEY, serve
+from openrouter.testing._command import serve
+from openrouter.testing._emulator import DEFAULT_API_KEY
 
 
 def main(argv: list[str] | None = None) -> int:
