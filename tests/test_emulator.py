@@ -840,6 +840,33 @@ def test_command_line_serves_until_sigint() -> None:
             process.wait()
 
 
+def test_command_line_options() -> None:
+    from openrouter.testing import DEFAULT_API_KEY
+    from openrouter.testing._command import build_parser
+
+    defaults = build_parser().parse_args([])
+    assert (defaults.port, defaults.host, defaults.api_key) == (8080, "127.0.0.1", DEFAULT_API_KEY)
+    assert defaults.any_key is False and defaults.validate is None and defaults.quiet is False
+    parser = build_parser("openrouter emulate")
+    assert parser.prog == "openrouter emulate"
+    args = parser.parse_args(["--port", "0", "--api-key", "k", "--no-validate", "--quiet"])
+    assert (args.port, args.api_key, args.validate, args.quiet) == (0, "k", False, True)
+    assert parser.parse_args(["--any-key", "--validate"]).validate is True
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--any-key", "--api-key", "k"])
+
+
+def test_command_line_reports_a_taken_port(capsys: pytest.CaptureFixture[str]) -> None:
+    from openrouter.testing._command import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["--port", str(port), "--quiet", "--no-validate"]) == 1
+    assert capsys.readouterr().err.startswith("error: ")
+
+
 def test_pytest_fixture(openrouter_emulator: Emulator) -> None:
     assert openrouter_emulator.requests == [] and openrouter_emulator.pending == 0
     openrouter_emulator.enqueue("from the fixture")

@@ -1,17 +1,22 @@
-"""Running the emulator from a shell: ``serve`` in the foreground until Ctrl-C."""
+"""Running the emulator from a shell: ``serve`` and the command line of
+``python -m openrouter.testing`` (also behind ``openrouter emulate``)."""
 
 from __future__ import annotations
 
+import argparse
 import signal
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from types import FrameType
 from typing import Any
 
 from openrouter.testing._emulator import DEFAULT_API_KEY, Emulator
 
-__all__ = ["serve"]
+__all__ = ["build_parser", "main", "serve"]
+
+_PROG = "python -m openrouter.testing"
 
 
 def serve(
@@ -60,3 +65,54 @@ def serve(
     finally:
         for which, handler in previous.items():
             signal.signal(which, handler)
+
+
+def build_parser(prog: str = _PROG) -> argparse.ArgumentParser:
+    """The emulator's command line: --port, --host, --api-key/--any-key, --[no-]validate,
+    --quiet."""
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Serve an offline emulator of OpenRouter's Responses API on loopback.",
+    )
+    parser.add_argument("--port", type=int, default=8080, help="port to listen on (0: any free)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
+    keys = parser.add_mutually_exclusive_group()
+    keys.add_argument(
+        "--api-key",
+        metavar="KEY",
+        default=DEFAULT_API_KEY,
+        help=f"the Bearer key to accept (default: {DEFAULT_API_KEY})",
+    )
+    keys.add_argument("--any-key", action="store_true", help="accept any non-empty Bearer key")
+    checks = parser.add_mutually_exclusive_group()
+    checks.add_argument(
+        "--validate",
+        dest="validate",
+        action="store_true",
+        default=None,
+        help="require request validation (needs jsonschema; default: when installed)",
+    )
+    checks.add_argument(
+        "--no-validate", dest="validate", action="store_false", help="skip request validation"
+    )
+    parser.add_argument("--quiet", action="store_true", help="do not log requests")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, prog: str = _PROG) -> int:
+    """Serve until Ctrl-C, then return 0; 1 (with ``error: ...`` on stderr) if it cannot."""
+    args = build_parser(prog).parse_args(argv)
+    try:
+        serve(
+            args.port,
+            args.host,
+            None if args.any_key else args.api_key,
+            validate=args.validate,
+            quiet=args.quiet,
+        )
+    except KeyboardInterrupt:  # Ctrl-C during start-up
+        pass
+    except (OSError, ImportError) as exc:  # the port is taken; --validate without jsonschema
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
