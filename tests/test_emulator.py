@@ -474,6 +474,38 @@ def test_status_fault_with_retry_after_for_n_requests(http: httpx.Client, emu: E
     assert [r.status for r in emu.requests] == [429, 429, 503, 200]
 
 
+def test_429_and_503_ask_to_retry_after_a_second_by_default(
+    http: httpx.Client, emu: Emulator
+) -> None:
+    emu.enqueue(Fault.status(429), Fault.status(503, "busy"), Fault.status(500), Fault.status(402))
+    limited, busy, broken, broke = (http.post("/responses", json=body()) for _ in range(4))
+    assert (limited.status_code, limited.headers["retry-after"]) == (429, "1")
+    assert (busy.status_code, busy.headers["retry-after"]) == (503, "1")
+    assert "retry-after-ms" not in limited.headers
+    assert "retry-after" not in broken.headers and "retry-after" not in broke.headers
+
+
+def test_retry_after_can_be_changed_or_left_out(http: httpx.Client, emu: Emulator) -> None:
+    emu.enqueue(
+        Fault.status(429, retry_after=0.5),
+        Fault.status(429, retry_after="Wed, 21 Oct 2015 07:28:00 GMT"),
+        Fault.status(503, retry_after=None),
+        Fault.status(503, retry_after_ms=250),
+        Fault.status(429, headers={"retry-after": "7"}),
+        Fault.status(500, retry_after=3),
+    )
+    answers = [http.post("/responses", json=body()) for _ in range(6)]
+    assert [a.headers.get("retry-after") for a in answers] == [
+        "0.5",
+        "Wed, 21 Oct 2015 07:28:00 GMT",
+        None,
+        None,
+        "7",
+        "3",
+    ]
+    assert answers[3].headers["retry-after-ms"] == "250"
+
+
 def test_html_and_200_error_body_faults(http: httpx.Client, emu: Emulator) -> None:
     emu.enqueue(Fault.html(502), Fault.error_body_200(500, "Internal"))
     html = http.post("/responses", json=body())
@@ -797,6 +829,11 @@ def test_models_fallback(http: httpx.Client, emu: Emulator) -> None:
     unavailable = http.post("/responses", json=fallback)
     assert unavailable.status_code == 503
     assert unavailable.json()["error"]["code"] == 503
+    assert unavailable.headers["retry-after"] == "1"
+    emu.fail_models("anthropic/claude")
+    all_down = http.post("/responses", json=fallback)
+    assert all_down.status_code == 503 and all_down.headers["retry-after"] == "1"
+    assert all_down.json()["error"]["metadata"] == {"models": fallback["models"]}
     emu.restore_models()
     assert http.post("/responses", json=fallback).json()["model"] == "openai/gpt-4o"
 

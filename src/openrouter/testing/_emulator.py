@@ -170,7 +170,10 @@ class Emulator:
         self._scripted.enqueue(items, times)
 
     def fail_models(self, models: Iterable[str] | str) -> None:
-        """Mark models unavailable: ``models=[...]`` requests fall back past them."""
+        """Mark models unavailable: ``models=[...]`` requests fall back past them.
+
+        When every requested model is unavailable the answer is a 503 with ``Retry-After``.
+        """
         self._outages.fail(models)
 
     def restore_models(self, models: Iterable[str] | str | None = None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from openrouter.testing._replies import Reply
 
-__all__ = ["Fault", "default_message", "error_body"]
+__all__ = ["Fault", "default_message", "error_body", "retry_after_headers"]
 
 FaultKind = Literal["response", "reset", "stall"]
 
@@ -50,11 +51,33 @@ def _header_value(value: float | str) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+# The service asks rate-limited (429) and overloaded (503) callers to wait a moment.
+SERVICE_RETRY_AFTER = 1
+_ASKS_TO_WAIT = frozenset({429, 503})
+
+
+class _ServiceDefault(enum.Enum):
+    """The type of ``SERVICE_DEFAULT``: "whatever the service sends"."""
+
+    SERVICE_DEFAULT = "service default"
+
+    def __repr__(self) -> str:
+        return "SERVICE_DEFAULT"
+
+
+SERVICE_DEFAULT = _ServiceDefault.SERVICE_DEFAULT
+
+
+def retry_after_headers() -> dict[str, str]:
+    """The ``Retry-After`` the service sends with a 429 or 503."""
+    return {"Retry-After": str(SERVICE_RETRY_AFTER)}
+
+
 @dataclass(frozen=True)
 class Fault:
     """A failure instead of a normal answer; queue it with ``emulator.enqueue(..., times=N)``.
 
-    Build it with the classmethods: ``Fault.status(429, retry_after=1)``, ``Fault.html(502)``,
+    Build it with the classmethods: ``Fault.status(429, retry_after=2)``, ``Fault.html(502)``,
     ``Fault.reset()``, ``Fault.error_body_200(...)``, ``Fault.stall(5)``, ``Fault.raw(...)``.
     """
 
@@ -72,7 +95,7 @@ class Fault:
         code: int,
         message: str | None = None,
         *,
-        retry_after: float | str | None = None,
+        retry_after: float | str | _ServiceDefault | None = SERVICE_DEFAULT,
         retry_after_ms: float | None = None,
         headers: Mapping[str, str] | None = None,
         metadata: Mapping[str, Any] | None = None,
@@ -82,10 +105,18 @@ class Fault:
 
         ``error_code`` replaces the body's ``code`` (which is otherwise the HTTP status), e.g.
         ``"rate_limit_exceeded"``. ``retry_after`` (seconds, or an HTTP date string) sets
-        ``Retry-After``; ``retry_after_ms`` sets ``retry-after-ms``.
+        ``Retry-After``; ``retry_after_ms`` sets ``retry-after-ms``. By default a 429 or 503
+        carries ``Retry-After: 1`` as the service's do, unless ``retry_after_ms`` or
+        ``headers`` say otherwise; ``retry_after=None`` sends no ``Retry-After`` at all.
         """
         all_headers = dict(headers or {})
-        if retry_after is not None:
+        if retry_after is SERVICE_DEFAULT:
+            given = retry_after_ms is not None or any(
+                name.lower() == "retry-after" for name in all_headers
+            )
+            if code in _ASKS_TO_WAIT and not given:
+                all_headers.update(retry_after_headers())
+        elif retry_after is not None:
             all_headers["Retry-After"] = _header_value(retry_after)
         if retry_after_ms is not None:
             all_headers["retry-after-ms"] = _header_value(retry_after_ms)

@@ -8,7 +8,7 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from openrouter.testing._faults import Fault
+from openrouter.testing._faults import Fault, retry_after_headers
 from openrouter.testing._render_result import (
     RenderContext,
     build_result,
@@ -108,6 +108,7 @@ class ResponsesRoute:
                 503,
                 "No endpoints available: every requested model is unavailable "
                 f"({', '.join(requested)})",
+                headers=retry_after_headers(),
                 models=requested,
             )
             return
