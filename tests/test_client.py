@@ -373,7 +373,7 @@ def test_connection_reset_after_sending_is_not_retried(
 
 
 def test_max_elapsed_is_respected(openrouter_emulator: Emulator) -> None:
-    openrouter_emulator.enqueue(Fault.status(503, "down"), times=100)
+    openrouter_emulator.enqueue(Fault.status(503, "down", retry_after=None), times=100)
     retry = RetryConfig("backoff", BackoffStrategy(100, 100, 1.0, 450))
     with OpenRouter(
         api_key=openrouter_emulator.api_key, server_url=openrouter_emulator.url, retry_config=retry

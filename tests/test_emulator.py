@@ -189,11 +189,51 @@ def test_any_key_mode() -> None:
     assert empty.status_code == 401
 
 
-def test_unknown_routes_are_404(http: httpx.Client) -> None:
-    for response in (http.get("/responses"), http.post("/chat/completions", json={})):
+def test_unknown_routes_are_404(http: httpx.Client, emu: Emulator) -> None:
+    for response in (http.post("/chat/completions", json={}), http.get("/nothing/here")):
         assert response.status_code == 404
         assert response.json()["error"]["code"] == 404
         assert response.headers["x-generation-id"].startswith("gen-")
+    outside = httpx.get(emu.url.removesuffix("/api/v1") + "/responses")
+    assert outside.status_code == 404 and outside.json()["error"]["code"] == 404
+    head = http.head("/chat/completions")
+    assert head.status_code == 404 and head.content == b""
+    assert [r.status for r in emu.requests] == [404, 404, 404, 404]
+
+
+def test_known_route_with_another_method_is_405(http: httpx.Client, emu: Emulator) -> None:
+    emu.enqueue(Reply.text("not for a GET"))
+    for response in (http.get("/responses"), http.delete("/responses/")):
+        assert response.status_code == 405
+        assert response.headers["allow"] == "POST"
+        assert response.json()["error"]["code"] == 405
+    head = http.head("/responses")
+    assert head.status_code == 405 and head.content == b""
+    assert emu.pending == 1
+
+
+def test_route_table_matches_path_parameters() -> None:
+    from openrouter.testing._routes import Call, Route, RouteTable
+
+    def nothing(call: Call) -> None:
+        pass
+
+    table = RouteTable(
+        "/api/v1",
+        [
+            Route("GET", "/models", nothing, auth=False),
+            Route("GET", "/models/{author}/{slug}/endpoints", nothing),
+            Route("POST", "/responses", nothing),
+        ],
+    )
+    found = table.resolve("GET", "/api/v1/models/openai/gpt-4o/endpoints")
+    assert found.route is table.routes[1]
+    assert found.params == {"author": "openai", "slug": "gpt-4o"}
+    assert table.resolve("GET", "/api/v1/models/").route is table.routes[0]
+    assert table.resolve("GET", "/api/v1/models/openai/endpoints").route is None
+    assert table.resolve("GET", "/api/v1/models//x/endpoints").route is None
+    assert table.resolve("PUT", "/api/v1/models").allowed == ("GET",)
+    assert table.resolve("POST", "/v1/responses").route is None
 
 
 def test_echo_json_shape(http: httpx.Client) -> None:
@@ -434,6 +474,38 @@ def test_status_fault_with_retry_after_for_n_requests(http: httpx.Client, emu: E
     assert [r.status for r in emu.requests] == [429, 429, 503, 200]
 
 
+def test_429_and_503_ask_to_retry_after_a_second_by_default(
+    http: httpx.Client, emu: Emulator
+) -> None:
+    emu.enqueue(Fault.status(429), Fault.status(503, "busy"), Fault.status(500), Fault.status(402))
+    limited, busy, broken, broke = (http.post("/responses", json=body()) for _ in range(4))
+    assert (limited.status_code, limited.headers["retry-after"]) == (429, "1")
+    assert (busy.status_code, busy.headers["retry-after"]) == (503, "1")
+    assert "retry-after-ms" not in limited.headers
+    assert "retry-after" not in broken.headers and "retry-after" not in broke.headers
+
+
+def test_retry_after_can_be_changed_or_left_out(http: httpx.Client, emu: Emulator) -> None:
+    emu.enqueue(
+        Fault.status(429, retry_after=0.5),
+        Fault.status(429, retry_after="Wed, 21 Oct 2015 07:28:00 GMT"),
+        Fault.status(503, retry_after=None),
+        Fault.status(503, retry_after_ms=250),
+        Fault.status(429, headers={"retry-after": "7"}),
+        Fault.status(500, retry_after=3),
+    )
+    answers = [http.post("/responses", json=body()) for _ in range(6)]
+    assert [a.headers.get("retry-after") for a in answers] == [
+        "0.5",
+        "Wed, 21 Oct 2015 07:28:00 GMT",
+        None,
+        None,
+        "7",
+        "3",
+    ]
+    assert answers[3].headers["retry-after-ms"] == "250"
+
+
 def test_html_and_200_error_body_faults(http: httpx.Client, emu: Emulator) -> None:
     emu.enqueue(Fault.html(502), Fault.error_body_200(500, "Internal"))
     html = http.post("/responses", json=body())
@@ -461,6 +533,18 @@ def test_stall_then_answer(http: httpx.Client, emu: Emulator) -> None:
     assert response.json()["output_text"] == "late"
 
 
+def test_stall_then_nothing_answers_with_the_default_reply(
+    http: httpx.Client, emu: Emulator
+) -> None:
+    emu.default_reply = Reply.text("the default")
+    emu.enqueue(Fault.stall(0.05), Fault.stall(0.05, then=Reply.text("given")))
+    assert http.post("/responses", json=body()).json()["output_text"] == "the default"
+    assert http.post("/responses", json=body()).json()["output_text"] == "given"
+    emu.default_reply = None
+    emu.enqueue(Fault.stall(0.05))
+    assert http.post("/responses", json=body()).json()["output_text"] == "Echo: hello there"
+
+
 def test_stall_ends_when_the_client_leaves(emu: Emulator) -> None:
     emu.enqueue(Fault.stall(30))
     auth = {"Authorization": f"Bearer {emu.api_key}"}
@@ -476,7 +560,7 @@ def test_stall_ends_when_the_client_leaves(emu: Emulator) -> None:
 
 
 def _open_handlers(emu: Emulator) -> int:
-    return len(emu._handlers)
+    return emu._http.open_connections
 
 
 def test_stop_is_prompt_with_a_stalled_stream() -> None:
@@ -703,6 +787,37 @@ def test_requests_are_recorded_and_the_key_redacted(http: httpx.Client, emu: Emu
     assert emu.requests == []
 
 
+@pytest.mark.parametrize("streamed", [False, True], ids=["json", "stream"])
+def test_status_is_recorded_before_the_answer_arrives(
+    http: httpx.Client, emu: Emulator, streamed: bool
+) -> None:
+    # A client that has read the whole answer must find its status recorded, every time.
+    request = body(stream=True) if streamed else body()
+    unrecorded = 0
+    for _ in range(300):
+        response = http.post("/responses", json=request)
+        assert response.status_code == 200
+        unrecorded += emu.requests[-1].status is None
+    assert unrecorded == 0
+
+
+def test_oversized_bodies_are_refused_unread(emu: Emulator) -> None:
+    head = (
+        "POST /api/v1/responses HTTP/1.1\r\nHost: x\r\n"
+        f"Authorization: Bearer {emu.api_key}\r\nContent-Type: application/json\r\n"
+        "Content-Length: 1000000000\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", emu.port), timeout=5) as sock:
+        sock.sendall(head.encode() + b'{"model": ')
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            answer += sock.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert b"Connection: close" in answer
+    (record,) = emu.requests
+    assert record.status == 413 and record.body == b""
+
+
 # -- model fallback --------------------------------------------------------------------------
 
 
@@ -714,6 +829,11 @@ def test_models_fallback(http: httpx.Client, emu: Emulator) -> None:
     unavailable = http.post("/responses", json=fallback)
     assert unavailable.status_code == 503
     assert unavailable.json()["error"]["code"] == 503
+    assert unavailable.headers["retry-after"] == "1"
+    emu.fail_models("anthropic/claude")
+    all_down = http.post("/responses", json=fallback)
+    assert all_down.status_code == 503 and all_down.headers["retry-after"] == "1"
+    assert all_down.json()["error"]["metadata"] == {"models": fallback["models"]}
     emu.restore_models()
     assert http.post("/responses", json=fallback).json()["model"] == "openai/gpt-4o"
 
@@ -755,6 +875,33 @@ def test_command_line_serves_until_sigint() -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_command_line_options() -> None:
+    from openrouter.testing import DEFAULT_API_KEY
+    from openrouter.testing._command import build_parser
+
+    defaults = build_parser().parse_args([])
+    assert (defaults.port, defaults.host, defaults.api_key) == (8080, "127.0.0.1", DEFAULT_API_KEY)
+    assert defaults.any_key is False and defaults.validate is None and defaults.quiet is False
+    parser = build_parser("openrouter emulate")
+    assert parser.prog == "openrouter emulate"
+    args = parser.parse_args(["--port", "0", "--api-key", "k", "--no-validate", "--quiet"])
+    assert (args.port, args.api_key, args.validate, args.quiet) == (0, "k", False, True)
+    assert parser.parse_args(["--any-key", "--validate"]).validate is True
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--any-key", "--api-key", "k"])
+
+
+def test_command_line_reports_a_taken_port(capsys: pytest.CaptureFixture[str]) -> None:
+    from openrouter.testing._command import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["--port", str(port), "--quiet", "--no-validate"]) == 1
+    assert "error: cannot serve on 127.0.0.1:" in capsys.readouterr().err
 
 
 def test_pytest_fixture(openrouter_emulator: Emulator) -> None:

@@ -25,9 +25,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from openrouter.testing._command import serve
+    from openrouter.testing._emulator import DEFAULT_API_KEY, DEFAULT_MODEL, Emulator
+    from openrouter.testing._faults import Fault
+    from openrouter.testing._records import RecordedRequest
     from openrouter.testing._replies import (
         Citation,
-        Fault,
         FunctionCall,
         ImageGenerationCall,
         Message,
@@ -37,13 +40,6 @@ if TYPE_CHECKING:
         Refusal,
         Reply,
         WebSearchCall,
-    )
-    from openrouter.testing._server import (
-        DEFAULT_API_KEY,
-        DEFAULT_MODEL,
-        Emulator,
-        RecordedRequest,
-        serve,
     )
 
 __all__ = [
@@ -65,15 +61,21 @@ __all__ = [
     "serve",
 ]
 
-_SERVER_NAMES = frozenset(
-    {"DEFAULT_API_KEY", "DEFAULT_MODEL", "Emulator", "RecordedRequest", "serve"}
-)
+# Where each name lives; everything else is in ``_replies``.
+_MODULES = {
+    "DEFAULT_API_KEY": "_emulator",
+    "DEFAULT_MODEL": "_emulator",
+    "Emulator": "_emulator",
+    "Fault": "_faults",
+    "RecordedRequest": "_records",
+    "serve": "_command",
+}
 
 
 def __getattr__(name: str) -> Any:
     if name not in __all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module = "_server" if name in _SERVER_NAMES else "_replies"
+    module = _MODULES.get(name, "_replies")
     value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
     globals()[name] = value
     return value

@@ -1,17 +1,22 @@
-"""The emulator's command line: ``python -m openrouter.testing`` and ``openrouter emulate``.
-
-One parser for both, so their options and help cannot drift apart; only ``prog`` differs.
-"""
+"""Running the emulator from a shell: ``serve`` and the command line of
+``python -m openrouter.testing`` (also behind ``openrouter emulate``)."""
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
+import time
 from collections.abc import Sequence
+from types import FrameType
+from typing import Any
 
-from openrouter.testing._server import DEFAULT_API_KEY, serve
+from openrouter.testing._emulator import DEFAULT_API_KEY, Emulator
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "serve"]
+
+_PROG = "python -m openrouter.testing"
 
 # Pre-wrapped to 79 columns (RawDescriptionHelpFormatter keeps it as written).
 DESCRIPTION = f"""\
@@ -21,7 +26,55 @@ with OPENROUTER_API_KEY={DEFAULT_API_KEY}. Any model name is answered by the ech
 model: "Echo: <your last message>"."""
 
 
-def build_parser(prog: str = "python -m openrouter.testing") -> argparse.ArgumentParser:
+def serve(
+    port: int,
+    host: str = "127.0.0.1",
+    api_key: str | None = DEFAULT_API_KEY,
+    *,
+    validate: bool | None = None,
+    quiet: bool = False,
+) -> None:
+    """Run an emulator in the foreground until Ctrl-C (or SIGTERM); then return normally.
+
+    Prints the base URL and key to use; logs one line per request to stderr unless ``quiet``.
+    """
+
+    def log(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    emulator = Emulator(
+        api_key=api_key, host=host, port=port, validate=validate, log=None if quiet else log
+    )
+    previous: dict[signal.Signals, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+
+        def stop_serving(signum: int, frame: FrameType | None) -> None:
+            raise KeyboardInterrupt
+
+        # Both, explicitly: a shell that starts us in the background ignores SIGINT, and
+        # `kill -INT` should still stop the emulator.
+        for which in (signal.SIGINT, signal.SIGTERM):
+            previous[which] = signal.signal(which, stop_serving)
+    try:
+        with emulator:
+            key = (
+                f"API key: {emulator.api_key}"
+                if api_key is not None
+                else "API key: any non-empty Bearer key"
+            )
+            print(f"OpenRouter emulator listening on {emulator.url}", flush=True)
+            print(f"{key}  (endpoint: POST {emulator.url}/responses; Ctrl-C to stop)", flush=True)
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
+    finally:
+        for which, handler in previous.items():
+            signal.signal(which, handler)
+
+
+def build_parser(prog: str = _PROG) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
         description=DESCRIPTION,
@@ -57,7 +110,7 @@ def build_parser(prog: str = "python -m openrouter.testing") -> argparse.Argumen
     return parser
 
 
-def main(argv: Sequence[str] | None = None, *, prog: str = "python -m openrouter.testing") -> int:
+def main(argv: Sequence[str] | None = None, *, prog: str = _PROG) -> int:
     """Serve until Ctrl-C; returns the exit code (usage errors exit through argparse)."""
     args = build_parser(prog).parse_args(argv)
     try:
@@ -70,8 +123,8 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "python -m openrouter
         )
     except KeyboardInterrupt:  # Ctrl-C during start-up
         pass
-    except OSError as exc:
-        reason = exc.strerror or exc
+    except (OSError, ImportError) as exc:  # the port is taken; --validate without jsonschema
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         print(f"{prog}: error: cannot serve on {args.host}:{args.port}: {reason}", file=sys.stderr)
         return 1
     return 0

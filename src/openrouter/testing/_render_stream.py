@@ -1,4 +1,4 @@
-"""Turn a ``Reply`` into the Responses API's JSON result and its SSE event sequence.
+"""Turn a rendered ``Reply`` into the Responses API's SSE event sequence.
 
 The stream is rendered up front into a list of ready-to-send SSE text pieces (plus ``Pause`` /
 ``Drop`` markers for the timing faults), so the server can write it in large chunks. Text
@@ -8,13 +8,13 @@ than ``json.dumps`` of a dict each.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring
 from typing import Any
 
+from openrouter.testing._http import DROP, Pause, Piece
+from openrouter.testing._render_result import Rendered, dumps, part_dict
 from openrouter.testing._replies import (
     FunctionCall,
     ImageGenerationCall,
@@ -28,44 +28,11 @@ from openrouter.testing._replies import (
     WebSearchCall,
 )
 
-__all__ = ["Drop", "Pause", "RenderContext", "StreamSettings", "build_result", "render_stream"]
+__all__ = ["StreamSettings", "render_stream"]
 
 KEEPALIVE = ": OPENROUTER PROCESSING\n\n"
 DONE = "data: [DONE]\n\n"
 _DEFAULT_UNKNOWN: Mapping[str, Any] = {"type": "response.future_thing", "foo": 1}
-# Pricing of the pretend model, per token, so ``usage.cost`` is a plausible small float.
-_INPUT_PRICE = 0.000001
-_OUTPUT_PRICE = 0.000002
-
-
-def _dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-
-
-@dataclass(frozen=True)
-class Pause:
-    """Stop writing for ``seconds`` (everything before it is flushed first)."""
-
-    seconds: float
-
-
-@dataclass(frozen=True)
-class Drop:
-    """Cut the connection here, leaving the chunked body unterminated."""
-
-
-DROP = Drop()
-Piece = str | Pause | Drop
-
-
-@dataclass(frozen=True)
-class RenderContext:
-    """Per-request facts the rendering needs."""
-
-    body: Mapping[str, Any]
-    model: str
-    number: int  # the emulator's response counter; ids derive from it
-    created_at: int
 
 
 @dataclass(frozen=True)
@@ -75,272 +42,6 @@ class StreamSettings:
     delta_size: int = 6
     keepalive: int = 0
     keepalive_every: int = 0
-
-
-# -- ids, words, usage -----------------------------------------------------------------------
-
-
-def make_id(prefix: str, number: int, index: int = 0, length: int = 24) -> str:
-    """Deterministic, real-looking ids: the same request number gives the same ids."""
-    digest = hashlib.blake2s(f"{prefix}:{number}:{index}".encode(), digest_size=16).hexdigest()
-    return f"{prefix}_{digest[:length]}"
-
-
-def _words(text: str) -> int:
-    return len(text.split())
-
-
-def _content_text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        texts = []
-        for part in content:
-            if isinstance(part, Mapping):
-                value = part.get("text", part.get("refusal"))
-                if isinstance(value, str):
-                    texts.append(value)
-        return " ".join(texts)
-    return ""
-
-
-def _item_text(item: Any) -> str:
-    if not isinstance(item, Mapping):
-        return ""
-    kind = item.get("type")
-    if kind == "function_call":
-        return str(item.get("arguments", ""))
-    if kind == "function_call_output":
-        output = item.get("output")
-        return output if isinstance(output, str) else _content_text(output)
-    return _content_text(item.get("content"))
-
-
-def last_user_text(body: Mapping[str, Any]) -> str:
-    """What the echo model answers to: the last user message, or the last tool result."""
-    given = body.get("input")
-    if isinstance(given, str):
-        return given
-    if isinstance(given, list):
-        for item in reversed(given):
-            if not isinstance(item, Mapping):
-                continue
-            kind = item.get("type")
-            if kind == "function_call_output" or (
-                item.get("role") == "user" and kind in (None, "message")
-            ):
-                return _item_text(item)
-    return ""
-
-
-def input_tokens(body: Mapping[str, Any]) -> int:
-    total = 0
-    instructions = body.get("instructions")
-    if isinstance(instructions, str):
-        total += _words(instructions)
-    given = body.get("input")
-    if isinstance(given, str):
-        total += _words(given)
-    elif isinstance(given, list):
-        for item in given:
-            total += _words(_item_text(item))
-    return max(total, 1)
-
-
-# -- the result ------------------------------------------------------------------------------
-
-
-def _item_ids(item: OutputItem, ctx: RenderContext, index: int) -> tuple[str, str | None]:
-    number = ctx.number
-    if isinstance(item, Message):
-        return make_id("msg", number, index), None
-    if isinstance(item, Reasoning):
-        return make_id("rs", number, index), None
-    if isinstance(item, FunctionCall):
-        call_id = item.call_id or make_id("call", number, index)
-        return make_id("fc", number, index), call_id
-    if isinstance(item, WebSearchCall):
-        return make_id("ws", number, index), None
-    if isinstance(item, ImageGenerationCall):
-        return make_id("ig", number, index), None
-    return str(item.item.get("id", make_id("item", number, index))), None
-
-
-def _part_dict(part: OutputText | Refusal) -> dict[str, Any]:
-    if isinstance(part, Refusal):
-        return {"type": "refusal", "refusal": part.refusal}
-    return {
-        "type": "output_text",
-        "text": part.text,
-        "annotations": [dict(a) for a in part.annotations],
-        "logprobs": [],
-    }
-
-
-def _final_item(item: OutputItem, item_id: str, call_id: str | None, status: str) -> dict[str, Any]:
-    if isinstance(item, Message):
-        out: dict[str, Any] = {
-            "type": "message",
-            "id": item_id,
-            "role": "assistant",
-            "status": status,
-            "content": [_part_dict(p) for p in item.parts()],
-        }
-        if item.phase is not None:
-            out["phase"] = item.phase
-        return out
-    if isinstance(item, Reasoning):
-        out = {
-            "type": "reasoning",
-            "id": item_id,
-            "status": "completed",
-            "summary": [{"type": "summary_text", "text": s} for s in item.summaries()],
-        }
-        if item.text is not None:
-            out["content"] = [{"type": "reasoning_text", "text": item.text}]
-        if item.encrypted_content is not None:
-            out["encrypted_content"] = item.encrypted_content
-        return out
-    if isinstance(item, FunctionCall):
-        return {
-            "type": "function_call",
-            "id": item_id,
-            "call_id": call_id,
-            "name": item.name,
-            "arguments": item.arguments_json,
-            "status": "completed",
-        }
-    if isinstance(item, WebSearchCall):
-        return {
-            "type": "web_search_call",
-            "id": item_id,
-            "status": "completed",
-            "action": {
-                "type": "search",
-                "query": item.query,
-                "sources": [{"type": "url", "url": u} for u in item.sources],
-            },
-        }
-    if isinstance(item, ImageGenerationCall):
-        return {
-            "type": "image_generation_call",
-            "id": item_id,
-            "status": "completed",
-            "result": item.result,
-        }
-    return dict(item.item)
-
-
-def _output_words(item: OutputItem) -> tuple[int, int]:
-    """(output words, of which reasoning)."""
-    if isinstance(item, Message):
-        return sum(_words(p.refusal if isinstance(p, Refusal) else p.text) for p in item.parts()), 0
-    if isinstance(item, Reasoning):
-        n = _words(item.text or "") + sum(_words(s) for s in item.summaries())
-        return n, n
-    if isinstance(item, FunctionCall):
-        return max(_words(item.arguments_json), 1), 0
-    if isinstance(item, ImageGenerationCall):
-        return 1, 0
-    return 0, 0
-
-
-_ECHOED: tuple[tuple[str, Any], ...] = (
-    ("instructions", None),
-    ("max_output_tokens", None),
-    ("max_tool_calls", None),
-    ("metadata", None),
-    ("parallel_tool_calls", True),
-    ("prompt_cache_key", None),
-    ("reasoning", None),
-    ("safety_identifier", None),
-    ("temperature", None),
-    ("tool_choice", "auto"),
-    ("tools", []),
-    ("top_logprobs", 0),
-    ("top_p", None),
-    ("presence_penalty", None),
-    ("frequency_penalty", None),
-    ("truncation", "disabled"),
-    ("user", None),
-)
-
-
-@dataclass
-class Rendered:
-    """A reply laid out for one request: the final result and each item's streaming facts."""
-
-    result: dict[str, Any]
-    items: list[tuple[OutputItem, dict[str, Any]]]  # (item, its final dict)
-
-
-def build_result(reply: Reply, ctx: RenderContext) -> Rendered:
-    """The ``OpenResponsesResult`` for ``reply`` (what ``response.completed`` also carries)."""
-    body = ctx.body
-    status = reply.status
-    item_status = "completed" if status == "completed" else "incomplete"
-    laid_out: list[tuple[OutputItem, dict[str, Any]]] = []
-    out_words = reasoning_words = 0
-    texts: list[str] = []
-    for index, item in enumerate(reply.output_items):
-        item_id, call_id = _item_ids(item, ctx, index)
-        final = _final_item(item, item_id, call_id, item_status)
-        laid_out.append((item, final))
-        words, reasoning = _output_words(item)
-        out_words += words
-        reasoning_words += reasoning
-        if isinstance(item, Message):
-            texts.extend(p.text for p in item.parts() if isinstance(p, OutputText))
-
-    in_tokens = input_tokens(body)
-    usage: dict[str, Any] = {
-        "input_tokens": in_tokens,
-        "input_tokens_details": {"cached_tokens": 0},
-        "output_tokens": out_words,
-        "output_tokens_details": {"reasoning_tokens": reasoning_words},
-        "total_tokens": in_tokens + out_words,
-        "cost": round(in_tokens * _INPUT_PRICE + out_words * _OUTPUT_PRICE, 9),
-        "is_byok": False,
-    }
-    if reply.usage:
-        usage.update(reply.usage)
-
-    result: dict[str, Any] = {
-        "id": make_id("resp", ctx.number),
-        "object": "response",
-        "created_at": ctx.created_at,
-        "completed_at": ctx.created_at if status == "completed" else None,
-        "status": status,
-        "model": ctx.model,
-        "output": [final for _, final in laid_out],
-        "output_text": "".join(texts),
-        "error": (
-            {"code": reply.error_code, "message": reply.error_message}
-            if status == "failed"
-            else None
-        ),
-        "incomplete_details": (
-            {"reason": reply.incomplete_reason} if status == "incomplete" else None
-        ),
-        "usage": usage,
-        "store": False,
-        "background": False,
-        "previous_response_id": None,
-        "service_tier": "default",
-    }
-    for key, default in _ECHOED:
-        value = body.get(key, default)
-        result[key] = default if value is None and default is not None else value
-    text_config = body.get("text")
-    result["text"] = (
-        text_config if isinstance(text_config, Mapping) else {"format": {"type": "text"}}
-    )
-    if reply.extra:
-        result.update(reply.extra)
-    return Rendered(result, laid_out)
-
-
-# -- the stream ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -393,7 +94,6 @@ class _Sink:
         self.seq = 0
         self.count = 0
         self.closed = False  # nothing more may be sent (dropped, or ended by an error event)
-        self.dropped = False
         self._pending = {
             name: after
             for name, after in (
@@ -423,7 +123,7 @@ class _Sink:
             return
         payload = {"type": kind, "sequence_number": self.seq}
         payload.update(fields)
-        self.out.append(f"data: {_dumps(payload)}\n\n")
+        self.out.append(f"data: {dumps(payload)}\n\n")
         self._advance()
 
     def delta(self, head: str, chunk: str, tail: str) -> None:
@@ -475,7 +175,7 @@ class _Sink:
         opts = self.opts
         if name == "unknown":
             payload = {**opts.unknown_event, "sequence_number": self.seq}
-            self._inject(f"data: {_dumps(payload)}\n\n")
+            self._inject(f"data: {dumps(payload)}\n\n")
         elif name == "malformed":
             # Truncated JSON, as a broken proxy might forward it; takes no sequence number.
             self._inject(
@@ -484,12 +184,12 @@ class _Sink:
                 numbered=False,
             )
         elif name == "error":
-            self._inject(f"data: {_dumps(self._error_event())}\n\n")
+            self._inject(f"data: {dumps(self._error_event())}\n\n")
             self.out.append(DONE)
             self.closed = True
         elif name == "drop":
             self.out.append(DROP)
-            self.closed = self.dropped = True
+            self.closed = True
 
     def _error_event(self) -> dict[str, Any]:
         opts = self.opts
@@ -677,7 +377,7 @@ def _stream_part(
         for chunk in _split(part.refusal, size):
             sink.delta(head, chunk, tail)
         sink.event("response.refusal.done", {**part_where, "refusal": part.refusal})
-        sink.event("response.content_part.done", {**part_where, "part": _part_dict(part)})
+        sink.event("response.content_part.done", {**part_where, "part": part_dict(part)})
         return
 
     empty = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
@@ -696,7 +396,7 @@ def _stream_part(
     while waiting:
         _announce(sink, part_where, *waiting.pop(0))
     sink.event("response.output_text.done", {**part_where, "text": part.text, "logprobs": []})
-    sink.event("response.content_part.done", {**part_where, "part": _part_dict(part)})
+    sink.event("response.content_part.done", {**part_where, "part": part_dict(part)})
 
 
 def _announce(
@@ -706,8 +406,3 @@ def _announce(
         "response.output_text.annotation.added",
         {**part_where, "annotation_index": number, "annotation": dict(annotation)},
     )
-
-
-def dumps_result(result: Mapping[str, Any]) -> bytes:
-    """The body of a non-streaming reply."""
-    return _dumps(result).encode()

@@ -1,0 +1,131 @@
+"""``POST /responses``: check the body, pick the answer, send it as JSON or as an SSE stream."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from openrouter.testing._faults import Fault, retry_after_headers
+from openrouter.testing._render_result import (
+    RenderContext,
+    build_result,
+    dumps_result,
+    last_user_text,
+)
+from openrouter.testing._render_stream import StreamSettings, render_stream
+from openrouter.testing._replies import Reply
+
+if TYPE_CHECKING:
+    from openrouter.testing._routes import Call
+    from openrouter.testing._schema import RequestChecker
+    from openrouter.testing._sources import ModelOutages, ReplySource
+
+__all__ = ["ResponsesRoute"]
+
+_STATELESS = (
+    "previous_response_id is not supported: the Responses API is stateless and stores no "
+    "responses. Send the whole conversation in `input` instead."
+)
+
+
+class ResponsesRoute:
+    """The handler of ``POST /responses``, for one emulator.
+
+    Requests rejected here (bad JSON, schema errors, ``previous_response_id``) consume nothing
+    from ``source``.
+    """
+
+    def __init__(
+        self,
+        *,
+        source: ReplySource,
+        outages: ModelOutages,
+        checker: RequestChecker | None,
+        settings: StreamSettings,
+        default_model: str,
+    ) -> None:
+        self._source = source
+        self._outages = outages
+        self._checker = checker
+        self._settings = settings
+        self._default_model = default_model
+        self._lock = threading.Lock()
+        self._count = 0  # responses produced; their ids derive from it
+
+    def reset(self) -> None:
+        with self._lock:
+            self._count = 0
+
+    def __call__(self, call: Call) -> None:
+        record = call.record
+        try:
+            payload = json.loads(record.body)
+        except ValueError as exc:
+            call.error(400, f"Request body is not valid JSON: {exc}")
+            return
+        record.json = payload
+        if not isinstance(payload, dict):
+            call.error(400, "Request body must be a JSON object")
+            return
+        if self._checker is not None:
+            problems = self._checker.check(payload, record.body)
+            if problems:
+                record.validation_errors = problems
+                call.error(400, problems[0], errors=problems[:10])
+                return
+        if payload.get("previous_response_id") is not None:
+            call.error(400, _STATELESS)
+            return
+        self._answer(call, payload, self._source.next_for(record))
+
+    def _answer(self, call: Call, payload: dict[str, Any], item: Reply | Fault | None) -> None:
+        exchange = call.exchange
+        while isinstance(item, Fault):
+            if item.kind == "reset":
+                exchange.reset()
+                return
+            if item.kind == "stall":
+                if not exchange.pause(item.seconds):
+                    exchange.close_after()
+                    return
+                item = item.then
+                continue
+            exchange.send(item.http_status, item.body, item.content_type, item.headers)
+            return
+
+        reply = item if item is not None else Reply.text(f"Echo: {last_user_text(payload)}")
+        requested = self._requested_models(payload)
+        unavailable = self._outages.failing() | set(reply.unavailable_models)
+        with self._lock:
+            self._count += 1
+            number = self._count
+        model = next((m for m in requested if m not in unavailable), None)
+        if model is None:
+            call.error(
+                503,
+                "No endpoints available: every requested model is unavailable "
+                f"({', '.join(requested)})",
+                headers=retry_after_headers(),
+                models=requested,
+            )
+            return
+        context = RenderContext(payload, reply.model or model, number, int(time.time()))
+        rendered = build_result(reply, context)
+        headers = dict(reply.headers or {})
+        if payload.get("stream") is True:
+            exchange.stream(render_stream(rendered, reply, self._settings), headers)
+        else:
+            exchange.send(200, dumps_result(rendered.result), "application/json", headers)
+
+    def _requested_models(self, payload: Mapping[str, Any]) -> list[str]:
+        names: list[str] = []
+        model = payload.get("model")
+        if isinstance(model, str) and model:
+            names.append(model)
+        models = payload.get("models")
+        if isinstance(models, list):
+            names.extend(m for m in models if isinstance(m, str) and m and m not in names)
+        return names or [self._default_model]

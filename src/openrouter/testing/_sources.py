@@ -1,0 +1,99 @@
+"""Where answers come from: ``ReplySource``s, and which models are down.
+
+A source picks the answer to each request that passed authentication and validation. Today
+there is one, ``ScriptedReplies`` (the ``enqueue`` queue and ``default_reply``); another, such
+as one replaying recorded exchanges, only has to implement ``next_for``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Protocol
+
+from openrouter.testing._faults import Fault
+from openrouter.testing._replies import Reply
+
+if TYPE_CHECKING:
+    from openrouter.testing._records import RecordedRequest
+
+__all__ = ["ModelOutages", "ReplySource", "ScriptedReplies"]
+
+
+class ReplySource(Protocol):
+    def next_for(self, request: RecordedRequest) -> Reply | Fault | None:
+        """The answer to ``request`` (whose ``json`` is set); ``None``: the echo model's."""
+        ...
+
+
+class ScriptedReplies:
+    """Queued answers, first in first out, then ``default_reply`` (``None``: the echo model)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: deque[Reply | Fault] = deque()
+        self.default_reply: Reply | None = None
+
+    @property
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._queue)
+
+    def enqueue(self, items: Iterable[Reply | Fault | str], times: int = 1) -> None:
+        if times < 1:
+            raise ValueError("times must be >= 1")
+        converted = [Reply.text(i) if isinstance(i, str) else i for i in items]
+        for item in converted:
+            if not isinstance(item, (Reply, Fault)):
+                raise TypeError(f"expected Reply, Fault or str, got {type(item).__name__}")
+        with self._lock:
+            for item in converted:
+                self._queue.extend([item] * times)
+
+    def next_for(self, request: RecordedRequest) -> Reply | Fault | None:
+        with self._lock:
+            item = self._queue.popleft() if self._queue else None
+        default = self.default_reply
+        if item is None:
+            return default
+        if default is not None:
+            # A stall with nothing to follow answers as if nothing had been queued.
+            item = _then_default(item, default)
+        return item
+
+    def clear(self) -> None:
+        with self._lock:
+            self._queue.clear()
+        self.default_reply = None
+
+
+def _then_default(item: Reply | Fault, default: Reply) -> Reply | Fault:
+    if not isinstance(item, Fault) or item.kind != "stall":
+        return item
+    then = default if item.then is None else _then_default(item.then, default)
+    return item if then is item.then else replace(item, then=then)
+
+
+class ModelOutages:
+    """Models marked unavailable (``Emulator.fail_models``): requests fall back past them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._failing: set[str] = set()
+
+    def fail(self, models: Iterable[str] | str) -> None:
+        with self._lock:
+            self._failing.update([models] if isinstance(models, str) else models)
+
+    def restore(self, models: Iterable[str] | str | None = None) -> None:
+        with self._lock:
+            if models is None:
+                self._failing.clear()
+            else:
+                self._failing.difference_update([models] if isinstance(models, str) else models)
+
+    def failing(self) -> frozenset[str]:
+        with self._lock:
+            return frozenset(self._failing)
