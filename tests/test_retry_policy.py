@@ -58,10 +58,58 @@ def test_retry_after_longer_than_cap_gives_up() -> None:
 
 
 def test_backoff_grows_and_is_capped() -> None:
-    config = RetryConfig(backoff=BackoffStrategy(100, 400, 2.0, 60_000))
+    config = RetryConfig(backoff=BackoffStrategy(100, 400, 2.0, 60_000), max_attempts=6)
     c = controller(config)
-    delays = [c.delay_after_status(503, {}) for _ in range(5)]
-    assert delays == [0.1, 0.2, 0.4, 0.4, 0.4]
+    delays = [c.delay_after_status(503, {}) for _ in range(6)]
+    assert delays == [0.1, 0.2, 0.4, 0.4, 0.4, None]
+
+
+def test_attempts_are_capped_by_default() -> None:
+    c = controller(RetryConfig(backoff=BackoffStrategy(1, 1, 1.0, 3_600_000)))
+    delays = [c.delay_after_status(429, {}) for _ in range(10)]
+    assert sum(d is not None for d in delays) == RetryConfig.DEFAULT_MAX_ATTEMPTS - 1 == 4
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"retry-after": "0"},
+        {"retry-after-ms": "0"},
+        {"retry-after": "-5"},
+        {"retry-after-ms": "-1"},
+        {"retry-after": "0.001"},
+        {"retry-after-ms": "1"},
+        {"retry-after": "garbage"},
+    ],
+)
+def test_zero_negative_or_tiny_retry_after_falls_back_to_the_backoff_floor(
+    headers: dict[str, str],
+) -> None:
+    c = controller(RetryConfig(backoff=BackoffStrategy(200, 200, 1.0, 60_000)))
+    delay = c.delay_after_status(429, headers)
+    assert delay is not None and delay >= 0.1  # equal jitter: at least half of 200 ms
+
+
+def test_a_longer_retry_after_is_honoured() -> None:
+    c = controller(RetryConfig(backoff=BackoffStrategy(100, 100, 1.0, 60_000)))
+    assert c.delay_after_status(429, {"retry-after": "2"}) == 2.0
+
+
+def test_max_attempts_must_be_a_positive_int() -> None:
+    for bad in (0, -1, 1.5, True, "3"):
+        with pytest.raises(ValueError, match="max_attempts"):
+            RetryConfig(max_attempts=bad)  # type: ignore[arg-type]
+
+
+def test_retry_config_round_trips_through_json() -> None:
+    import json
+
+    config = RetryConfig(
+        "backoff", BackoffStrategy(10, 20, 1.5, 3000), False, retry_after_send=True,
+        status_codes={429}, max_attempts=3,
+    )  # fmt: skip
+    again = RetryConfig.from_dict(json.loads(json.dumps(config.to_dict())))
+    assert again == config and again.max_attempts == 3 and again.status_codes == {429}
 
 
 def test_jitter_keeps_at_least_half() -> None:
