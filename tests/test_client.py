@@ -291,9 +291,18 @@ def test_wrong_key_is_401_and_never_echoed(openrouter_emulator: Emulator) -> Non
 def test_server_side_schema_rejection_is_a_400(
     openrouter_client: OpenRouter, openrouter_emulator: Emulator
 ) -> None:
+    # extra_body is sent as given, so the server judges it.
     with pytest.raises(errors.BadRequestResponseError, match="temperature"):
-        openrouter_client.responses.send(model="m", input="hi", temperature="hot")  # type: ignore[typeddict-item]
+        openrouter_client.responses.send(model="m", input="hi", extra_body={"temperature": "hot"})
     assert openrouter_emulator.requests[-1].validation_errors
+
+
+def test_wrong_types_are_refused_before_sending(
+    openrouter_client: OpenRouter, openrouter_emulator: Emulator
+) -> None:
+    with pytest.raises(errors.RequestValidationError, match="temperature"):
+        openrouter_client.responses.send(model="m", input="hi", temperature="hot")  # type: ignore[typeddict-item]
+    assert openrouter_emulator.requests == []
 
 
 def test_connection_refused_is_an_sdk_error_that_httpx_code_still_catches() -> None:

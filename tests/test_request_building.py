@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+import openrouter.testing
 from openrouter import OpenRouter, errors
 from openrouter.resources.responses import prepare
 from openrouter.utils import RetryConfig
@@ -24,6 +26,61 @@ def test_only_given_parameters_are_sent_and_none_means_null() -> None:
     assert json.loads(req.content) == {"model": "m", "input": "hi", "temperature": None}
     assert req.url == "http://example.invalid/api/v1/responses"
     assert req.headers["Authorization"] == "Bearer sk-secret"
+
+
+def test_none_leaves_out_optional_fields_and_sends_null_for_nullable_ones() -> None:
+    req = build(model=None, input=None, text=None, user=None, reasoning=None, instructions=None)
+    assert json.loads(req.content) == {"reasoning": None, "instructions": None}
+
+
+def test_field_types_follow_the_vendored_schema() -> None:
+    from openrouter.resources.responses import BODY_FIELDS, FIELD_TYPES
+
+    schema = json.loads(
+        (Path(openrouter.testing.__file__).parent / "responses_request.schema.json").read_text()
+    )
+    defs = schema["$defs"]
+
+    def kinds(node: Any) -> set[str]:
+        found: set[str] = set()
+        if "$ref" in node:
+            found |= kinds(defs[node["$ref"].split("/")[-1]])
+        for key in ("anyOf", "oneOf", "allOf"):
+            for sub in node.get(key, []):
+                found |= kinds(sub)
+        declared = node.get("type")
+        found |= {declared} if isinstance(declared, str) else set(declared or ())
+        names = {str: "string", bool: "boolean", type(None): "null", int: "integer"}
+        found |= {names[type(v)] for v in node.get("enum", [])}
+        return found
+
+    assert set(FIELD_TYPES) == BODY_FIELDS == set(schema["properties"])
+    for name, node in schema["properties"].items():
+        if kinds(node):  # previous_response_id is left open by the schema
+            assert FIELD_TYPES[name] == kinds(node), name
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"model": 123}, "model"),
+        ({"temperature": "hot"}, "temperature"),
+        ({"tools": "notalist"}, "tools"),
+        ({"reasoning": "high"}, "reasoning"),
+        ({"session_id": 12345}, "session_id"),
+        ({"max_output_tokens": 1.5}, "max_output_tokens"),
+        ({"store": True}, "store"),
+        ({"input": [{"role": "user", "content": float("nan")}]}, "input[0].content"),
+        ({"extra_body": {"deep": {"x": [1, float("-inf")]}}}, "deep.x[1]"),
+        ({"input": [{"content": object()}]}, "input[0].content"),
+        ({"http_headers": {"X-Count": 5}}, "http_headers"),
+        ({"http_headers": {"X-Bad": "a\r\nInjected: 1"}}, "http_headers"),
+    ],
+)
+def test_bad_input_names_the_field(params: dict[str, Any], field: str) -> None:
+    with pytest.raises(errors.RequestValidationError) as info:
+        build(**params)
+    assert info.value.field == field
 
 
 def test_stream_flag_sets_body_and_accept() -> None:

@@ -79,7 +79,8 @@ class ResponsesSendParams(HelperSendParams, total=False):
     """Every parameter of ``beta.responses.send`` except ``stream``.
 
     Structured values take either the typed component or a plain dict. Only the parameters you
-    pass are sent; passing ``None`` sends ``null``.
+    pass are sent; ``None`` sends ``null`` for the ``OptionalNullable`` ones (``temperature``,
+    ``reasoning``...) and leaves out the ``Optional`` ones (``model``, ``input``...).
     """
 
     input: components.InputsUnion | Sequence[_Obj]

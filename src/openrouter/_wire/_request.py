@@ -56,9 +56,65 @@ def _encode_default(value: Any) -> Any:
 
 
 def encode_json(body: Mapping[str, Any]) -> bytes:
-    return json.dumps(
-        body, default=_encode_default, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-    ).encode()
+    """Compact UTF-8 JSON. A value JSON cannot carry (NaN, infinity, an object of no JSON
+    type, nesting too deep) raises ``RequestValidationError`` naming its path."""
+    try:
+        return json.dumps(
+            body, default=_encode_default, ensure_ascii=False, separators=(",", ":"),
+            allow_nan=False,
+        ).encode()  # fmt: skip
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise _unencodable(body, exc) from None
+
+
+# Deeper than any real request; also keeps the search below from recursing without end.
+_MAX_DEPTH = 500
+
+
+def _unencodable(body: Mapping[str, Any], exc: BaseException) -> Exception:
+    from openrouter.errors import RequestValidationError
+
+    found = _find_unencodable(body)
+    if found is None:  # pragma: no cover - json and this search agree on what is encodable
+        return RequestValidationError("body", f"cannot be encoded as JSON ({type(exc).__name__})")
+    return RequestValidationError(*found)
+
+
+def _find_unencodable(body: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(path, problem) of the first value JSON cannot carry, depth first."""
+    stack: list[tuple[str, Any, int]] = [(str(k), v, 1) for k, v in list(body.items())[::-1]]
+    while stack:
+        path, value, depth = stack.pop()
+        if depth > _MAX_DEPTH:
+            return path, f"is nested more than {_MAX_DEPTH} levels deep"
+        if value is None or isinstance(value, (bool, int)):
+            continue
+        if isinstance(value, float):
+            if value != value or value in (float("inf"), float("-inf")):
+                return path, f"is {value}, which JSON cannot carry"
+            continue
+        if isinstance(value, str):
+            try:
+                value.encode()
+            except UnicodeEncodeError:
+                return path, "contains a lone surrogate, which is not valid UTF-8"
+            continue
+        if isinstance(value, Mapping):
+            for key, item in list(value.items())[::-1]:
+                if not isinstance(key, (str, int, float, bool)) and key is not None:
+                    return path, f"has a key of type {type(key).__name__}; JSON keys are str"
+                stack.append((f"{path}.{key}", item, depth + 1))
+            continue
+        if isinstance(value, (list, tuple)):
+            for index in range(len(value) - 1, -1, -1):
+                stack.append((f"{path}[{index}]", value[index], depth + 1))
+            continue
+        try:
+            converted = _encode_default(value)
+        except TypeError:
+            return path, f"has type {type(value).__name__}, which is not JSON serializable"
+        stack.append((path, converted, depth))
+    return None
 
 
 def merge_headers(headers: dict[str, str], extra: Mapping[str, str]) -> None:

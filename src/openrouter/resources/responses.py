@@ -59,6 +59,102 @@ CALL_OPTIONS: frozenset[str] = frozenset(
 
 ALL_PARAMS = BODY_FIELDS | CALL_OPTIONS
 
+# The JSON types each body field takes, from ``ResponsesRequest`` in the contract (a test keeps
+# this in step with the vendored schema). A field whose types include "null" is
+# ``OptionalNullable`` on the official page: ``None`` sends null. For the others (``Optional``)
+# ``None`` means "not given" and the field is left out.
+FIELD_TYPES: dict[str, frozenset[str]] = {
+    name: frozenset(kinds.split())
+    for name, kinds in {
+        "background": "boolean null",
+        "cache_control": "object",
+        "debug": "object",
+        "frequency_penalty": "null number",
+        "image_config": "object",
+        "include": "array null",
+        "input": "array string",
+        "instructions": "null string",
+        "max_output_tokens": "integer null",
+        "max_tool_calls": "integer null",
+        "metadata": "null object",
+        "modalities": "array",
+        "model": "string",
+        "models": "array",
+        "parallel_tool_calls": "boolean null",
+        "plugins": "array",
+        "presence_penalty": "null number",
+        "previous_response_id": "null string",  # the schema leaves it open; the page says str
+        "prompt": "null object",
+        "prompt_cache_key": "null string",
+        "prompt_cache_options": "null object",
+        "provider": "null object",
+        "reasoning": "null object",
+        "route": "null string",
+        "safety_identifier": "null string",
+        "service_tier": "null string",
+        "session_id": "string",
+        "stop_server_tools_when": "array",
+        "store": "boolean",
+        "stream": "boolean",
+        "temperature": "null number",
+        "text": "object",
+        "tool_choice": "object string",
+        "tools": "array",
+        "top_k": "integer",
+        "top_logprobs": "integer null",
+        "top_p": "null number",
+        "trace": "object",
+        "truncation": "null string",
+        "user": "string",
+    }.items()
+}
+
+_KIND_NAMES = {
+    "string": "a str",
+    "number": "a number",
+    "integer": "an int",
+    "boolean": "a bool",
+    "array": "a list",
+    "object": "a dict or a component",
+    "null": "None",
+}
+
+
+def _json_kind(value: Any) -> str:
+    """The JSON type ``value`` encodes as (components and mappings are objects)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "integer" if value.is_integer() else "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    if isinstance(value, Mapping) or hasattr(value, "model_dump"):
+        return "object"
+    return type(value).__name__
+
+
+def check_field_type(name: str, value: Any) -> None:
+    allowed = FIELD_TYPES.get(name)
+    if allowed is None:
+        return
+    kind = _json_kind(value)
+    if kind in allowed or (kind == "integer" and "number" in allowed):
+        return
+    if callable(value) and "array" in allowed:
+        kind = "function"
+    wanted = " or ".join(_KIND_NAMES[k] for k in sorted(allowed))
+    got = {"null": "None", "function": "a function"}.get(
+        kind, f"{type(value).__name__} {value!r:.40}"
+    )
+    raise RequestValidationError(name, f"must be {wanted}, got {got}")
+
+
 METADATA_HEADER = "X-OpenRouter-Metadata"
 
 
@@ -91,6 +187,8 @@ def validate_body(body: Mapping[str, Any]) -> None:
                 raise RequestValidationError(
                     "metadata", f"value for {key!r} is over 512 characters ({len(value)})"
                 )
+    if body.get("store") is True:
+        raise RequestValidationError("store", "must be False: OpenRouter does not store responses")
     for field in ("session_id", "user"):
         value = body.get(field)
         if isinstance(value, str) and len(value) > 256:
@@ -108,6 +206,9 @@ def prepare(
     metadata_level: Any = None
     for name, value in params.items():
         if name in BODY_FIELDS:
+            if value is None and "null" not in FIELD_TYPES[name]:
+                continue  # Optional on the page: None means "not given"
+            check_field_type(name, value)
             body[name] = value
         elif name == "x_open_router_metadata":
             metadata_level = value
