@@ -15,6 +15,7 @@ from openrouter.conversation import Conversation, ConversationStream, Conversati
 from openrouter.inputs import function_call_output, user
 from openrouter.testing import Emulator, Fault, FunctionCall, Reply
 from openrouter.tools import ToolExecution, ToolRunResult
+from openrouter.utils import BackoffStrategy, RetryConfig
 
 
 def _client(emu: Emulator) -> OpenRouter:
@@ -251,6 +252,21 @@ def test_persistence_of_hand_written_items_and_versions(openrouter_emulator: Emu
             Conversation.from_dict({**data, "version": 99}, client)
         with pytest.raises(TypeError, match="retries"):
             Conversation(client, model="m", retries=object()).to_json()  # type: ignore[arg-type]
+
+
+def test_a_conversation_with_retries_saves_loads_and_saves_again(
+    openrouter_emulator: Emulator,
+) -> None:
+    retries = RetryConfig("backoff", BackoffStrategy(10, 20, 1.5, 500), max_attempts=2)
+    with _client(openrouter_emulator) as client:
+        conv = Conversation(client, model="m", retries=retries, temperature=0.5)
+        conv.send(input="hi")
+        saved = conv.to_json()
+        again = Conversation.from_json(saved, client)
+        assert again.default_params["retries"] == retries
+        assert again.to_json() == saved
+        again.send(input="and again")  # the restored RetryConfig is usable
+        assert openrouter_emulator.requests[-1].status == 200
 
 
 # -- tools ---------------------------------------------------------------------------------------

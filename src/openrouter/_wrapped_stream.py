@@ -24,17 +24,63 @@ if TYPE_CHECKING:
 __all__ = ["WrappedStream", "WrappedStreamAsync"]
 
 
+class _Outcome:
+    """How the inner stream ended: shared by a wrapper and its generator, which must not hold
+    the wrapper itself (that reference cycle would keep an abandoned stream's connection
+    until the cyclic GC ran)."""
+
+    __slots__ = ("failure", "final", "on_final")
+
+    def __init__(self, on_final: Callable[[OpenResponsesResult], None] | None) -> None:
+        self.on_final = on_final
+        self.final: OpenResponsesResult | None = None
+        self.failure: BaseException | None = None
+
+    def finish(self, final: OpenResponsesResult) -> None:
+        try:
+            if self.on_final is not None:
+                self.on_final(final)
+        except Exception as exc:
+            self.failure = exc
+            raise
+        self.final = final
+
+
+def _events(
+    inner: EventStream[StreamEvents], outcome: _Outcome
+) -> Generator[StreamEvents, None, None]:
+    try:
+        yield from inner
+        final = inner.get_final_response()
+    except Exception as exc:
+        outcome.failure = exc
+        raise
+    outcome.finish(final)
+
+
+async def _aevents(
+    inner: EventStreamAsync[StreamEvents], outcome: _Outcome
+) -> AsyncGenerator[StreamEvents, None]:
+    try:
+        async for event in inner:
+            yield event
+        final = await inner.get_final_response()
+    except Exception as exc:
+        outcome.failure = exc
+        raise
+    outcome.finish(final)
+
+
 class _Base:
     _inner: EventStream[StreamEvents] | EventStreamAsync[StreamEvents]
-    _final: OpenResponsesResult | None
-    _failure: BaseException | None
-    _on_final: Callable[[OpenResponsesResult], None] | None
+    _outcome: _Outcome
 
     def _final_or_raise(self) -> OpenResponsesResult:
-        if self._final is not None:
-            return self._final
-        if self._failure is not None:
-            raise self._failure
+        outcome = self._outcome
+        if outcome.final is not None:
+            return outcome.final
+        if outcome.failure is not None:
+            raise outcome.failure
         raise RuntimeError("The stream was closed before it ended")
 
     @property
@@ -76,22 +122,8 @@ class WrappedStream(_Base):
         """``on_final`` is called once with the final response, when the inner stream ended
         without raising (what it raises propagates to the reader)."""
         self._inner = inner
-        self._on_final = on_final
-        self._final = None
-        self._failure = None
-        self._events = self._iterate()
-
-    def _iterate(self) -> Generator[StreamEvents, None, None]:
-        inner = self._inner
-        try:
-            yield from inner
-            final = inner.get_final_response()
-            if self._on_final is not None:
-                self._on_final(final)
-        except Exception as exc:
-            self._failure = exc
-            raise
-        self._final = final
+        self._outcome = outcome = _Outcome(on_final)
+        self._events = _events(inner, outcome)
 
     def __iter__(self) -> Iterator[StreamEvents]:
         return self._events
@@ -141,23 +173,8 @@ class WrappedStreamAsync(_Base):
     ) -> None:
         """``on_final`` as in ``WrappedStream``."""
         self._inner = inner
-        self._on_final = on_final
-        self._final = None
-        self._failure = None
-        self._events = self._iterate()
-
-    async def _iterate(self) -> AsyncGenerator[StreamEvents, None]:
-        inner = self._inner
-        try:
-            async for event in inner:
-                yield event
-            final = await inner.get_final_response()
-            if self._on_final is not None:
-                self._on_final(final)
-        except Exception as exc:
-            self._failure = exc
-            raise
-        self._final = final
+        self._outcome = outcome = _Outcome(on_final)
+        self._events = _aevents(inner, outcome)
 
     def __aiter__(self) -> AsyncIterator[StreamEvents]:
         return self._events

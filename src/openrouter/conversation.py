@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+from openrouter._retry_config import RetryConfig
 from openrouter._wrapped_stream import WrappedStream, WrappedStreamAsync
 from openrouter.components import (
     OUTPUT_ITEM_CLASSES,
@@ -387,8 +388,9 @@ class Conversation:
         """The conversation as JSON-ready data: settings, history and usage.
 
         Tools are code and are not saved: pass them again to ``from_dict``/``from_json``.
-        Raises ``TypeError`` if a default parameter cannot be written as JSON (e.g.
-        ``retries``); pass such parameters again when restoring.
+        ``retries`` is saved as its settings and restored as a ``RetryConfig``. Raises
+        ``TypeError`` if another default parameter cannot be written as JSON; pass such
+        parameters again when restoring.
         """
         from openrouter._wire._request import encode_json
 
@@ -439,7 +441,10 @@ class Conversation:
             tools=tools,
             items=[_restore_item(item) for item in data.get("items", ())],
         )
-        conv.default_params = {**dict(data.get("default_params") or {}), **default_params}
+        saved = dict(data.get("default_params") or {})
+        if isinstance(saved.get("retries"), Mapping):
+            saved["retries"] = RetryConfig.from_dict(dict(saved["retries"]))
+        conv.default_params = {**saved, **default_params}
         conv.usage = Usage.from_dict(data.get("usage") or {})
         return conv
 
