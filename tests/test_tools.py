@@ -286,6 +286,46 @@ def _call(name: str, arguments: str) -> components.OutputFunctionCallItem:
     )
 
 
+def test_send_refuses_python_functions_in_tools(openrouter_emulator: Emulator) -> None:
+    openrouter_emulator.enqueue(ANSWER)
+    with _client(openrouter_emulator) as client:
+        with pytest.raises(errors.RequestValidationError) as info:
+            client.responses.send(model="m", input="x", tools=[get_weather])  # type: ignore[list-item]
+        assert info.value.field == "tools"
+        assert "get_weather is a Python function" in str(info.value)
+        assert "run_tools(tools=[get_weather]" in str(info.value)
+        assert "Tool.from_function(get_weather)" in str(info.value)
+        with pytest.raises(errors.RequestValidationError, match=r"Tool\.from_model\(Search\)"):
+            client.responses.send(model="m", input="x", tools=[Search])  # type: ignore[list-item]
+        with pytest.raises(errors.RequestValidationError, match=r"pass an instance"):
+            client.responses.send(
+                model="m",
+                input="x",
+                tools=[components.DatetimeServerTool],  # type: ignore[list-item]
+            )
+
+        async def main() -> None:
+            async with _client(openrouter_emulator) as aclient:
+                await aclient.responses.send_async(
+                    model="m",
+                    input="x",
+                    stream=True,
+                    tools=[get_time],  # type: ignore[list-item]
+                )
+
+        with pytest.raises(errors.RequestValidationError, match="run_tools"):
+            asyncio.run(main())
+        assert openrouter_emulator.requests == []  # nothing was sent
+        # A Tool is sent as its definition, next to definitions and server tools.
+        client.responses.send(
+            model="m",
+            input="x",
+            tools=[Tool.from_function(get_weather), {"type": "openrouter:datetime"}],  # type: ignore[list-item]
+        )
+    sent = openrouter_emulator.requests[0].json["tools"]
+    assert sent == [Tool.from_function(get_weather).to_dict(), {"type": "openrouter:datetime"}]
+
+
 def test_tool_definitions_keep_server_tools() -> None:
     server = {"type": "openrouter:web_search"}
     defs = tool_definitions([get_weather, server, components.DatetimeServerTool()])
