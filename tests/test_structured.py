@@ -6,11 +6,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import sys
+import typing
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 import jsonschema
 import pytest
+import typing_extensions
 from pydantic import BaseModel, Field, ValidationError
 
 from openrouter import OpenRouter, components, errors
@@ -160,7 +163,7 @@ def test_format_config_and_name() -> None:
     assert body["type"] == "json_schema" and body["name"] == "Weather"
     assert body["strict"] is True
     assert body["schema"]["required"] == ["city", "temperature_c", "conditions"]
-    with pytest.raises(TypeError, match="object type"):
+    with pytest.raises(TypeError, match="need a JSON object"):
         StructuredFormat.of(list[int])
 
 
@@ -401,3 +404,120 @@ def test_parse_response_directly(openrouter_emulator: Emulator) -> None:
     assert parse_response(res, Weather).output_parsed.city == "Paris"
     assert openrouter_emulator.requests[0].json["text"]["format"]["name"] == "Weather"
     assert openrouter_emulator.requests[0].json["text"]["format"]["strict"] is True
+
+
+# -- what text_format takes -----------------------------------------------------------------------
+
+
+class Place(typing.TypedDict, total=False):
+    """Where it is."""
+
+    name: typing_extensions.Required[str]
+    country: str
+
+
+class Forecast(typing.TypedDict):
+    city: Place
+    days: list[Place | None]
+    note: typing_extensions.NotRequired[str]
+
+
+class PlaceX(typing_extensions.TypedDict, total=False):
+    """Where it is."""
+
+    name: typing_extensions.Required[str]
+    country: str
+
+
+class ForecastX(typing_extensions.TypedDict):
+    city: PlaceX
+    days: list[PlaceX | None]
+    note: typing_extensions.NotRequired[str]
+
+
+class Tree(typing.TypedDict):
+    label: str
+    children: list[Tree]
+
+
+def test_typing_typeddict_works_on_every_python(openrouter_emulator: Emulator) -> None:
+    # Before 3.12 pydantic refuses typing.TypedDict; it is rebuilt as the typing_extensions one.
+    answer = {"city": {"name": "Paris"}, "days": [{"name": "Lyon", "country": "FR"}, None]}
+    openrouter_emulator.enqueue(Reply.text(json.dumps(answer)))
+    with _client(openrouter_emulator) as client:
+        res = client.responses.parse(model="m", input="x", text_format=Forecast)
+    assert res.output_parsed == answer and res.output_parsed["city"]["name"] == "Paris"
+    sent = openrouter_emulator.requests[0].json["text"]["format"]
+    assert sent["name"] == "Forecast"
+    # The same schema as the typing_extensions spelling (names aside).
+    expected = json.loads(json.dumps(to_strict_json_schema(ForecastX)).replace("PlaceX", "Place"))
+    assert sent["schema"] == {**expected, "title": "Forecast"}
+    assert sent["schema"]["$defs"]["Place"]["description"] == "Where it is."
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="pydantic takes these from Python 3.12")
+def test_typing_typeddict_that_cannot_be_rebuilt_says_to_use_typing_extensions() -> None:
+    @dataclasses.dataclass
+    class Trip:
+        to: Place
+
+    for text_format in (Tree, Trip):
+        with pytest.raises(TypeError, match="from typing_extensions import TypedDict"):
+            StructuredFormat.of(text_format)
+
+
+class NotAModel:
+    pass
+
+
+@pytest.mark.parametrize(
+    ("text_format", "message"),
+    [
+        ("Weather", r"not a string \('Weather'\).*text_format=Weather, not text_format='Weather'"),
+        (Weather(city="Paris", temperature_c=1, conditions="rain"), "not an instance.*=Weather"),
+        ({"type": "object"}, "not a dict.*json_schema"),
+        (dict, "text_format=dict is a free-form mapping.*named fields"),
+        (dict[str, int], r"dict\[str, int\] is a free-form mapping"),
+        (list[Weather], "describes a JSON array.*need a JSON object"),
+        (None, "text_format is None"),
+        (NotAModel, "NotAModel cannot be described as JSON schema"),
+    ],
+)
+def test_text_format_that_is_not_a_class_with_fields_is_refused_before_sending(
+    openrouter_emulator: Emulator, text_format: Any, message: str
+) -> None:
+    with _client(openrouter_emulator) as client:
+        with pytest.raises(TypeError, match=message) as info:
+            client.responses.parse(model="m", input="x", text_format=text_format)
+        what_to_pass = ("pass a pydantic model, dataclass or TypedDict class", "pass text_format=")
+        assert any(hint in str(info.value) for hint in what_to_pass)
+        assert "errors.pydantic.dev" not in str(info.value)
+        with pytest.raises(TypeError, match=message):
+            client.responses.parse(model="m", input="x", text_format=text_format, stream=True)
+
+        async def main() -> None:
+            async with _client(openrouter_emulator) as aclient:
+                await aclient.responses.parse_async(model="m", input="x", text_format=text_format)
+
+        with pytest.raises(TypeError, match=message):
+            asyncio.run(main())
+    assert openrouter_emulator.requests == []
+
+
+def test_to_strict_json_schema_takes_a_type() -> None:
+    @dataclasses.dataclass
+    class Point:
+        x: int
+        y: int = 0
+
+    schema = to_strict_json_schema(Weather)
+    assert schema == StructuredFormat.of(Weather).schema
+    assert schema["required"] == ["city", "temperature_c", "conditions"]
+    schema["required"].clear()  # a copy: the cached format is untouched
+    assert StructuredFormat.of(Weather).schema["required"] != []
+    assert to_strict_json_schema(Point)["properties"]["y"] == {
+        "anyOf": [{"type": "integer", "title": "Y"}, {"type": "null"}]
+    }
+    assert to_strict_json_schema(Forecast)["required"] == ["city", "days", "note"]
+    with pytest.raises(TypeError, match="not a string"):
+        to_strict_json_schema("Weather")  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ import json
 import threading
 from typing import Annotated, Any, Literal
 
+import pydantic
 import pytest
 from pydantic import BaseModel, Field
 
@@ -16,6 +17,7 @@ from openrouter import OpenRouter, components, errors
 from openrouter.inputs import input_image, input_text
 from openrouter.testing import Emulator, FunctionCall, Reply
 from openrouter.tools import (
+    ArgumentsError,
     Tool,
     ToolExecution,
     ToolRun,
@@ -206,7 +208,9 @@ def test_decorator_and_validation() -> None:
     assert ping.invoke("") == "pong"  # some providers send "" for no arguments
     assert echo.name == "echo_it" and echo.description is None
     with pytest.raises(ValueError, match="name"):
-        Tool.from_function(lambda x: x)
+        Tool.from_function(get_time, name="not a name")
+    with pytest.raises(ValueError, match="name"):
+        Tool.from_function(lambda: None)
     with pytest.raises(TypeError, match="args"):
         Tool.from_function(lambda *a: a, name="star")
     with pytest.raises(Exception, match="int"):
@@ -235,6 +239,91 @@ def test_callable_objects_partials_and_bad_types() -> None:
 
     with pytest.raises(TypeError, match="JSON schema"):
         Tool.from_function(takes_client)
+
+
+def test_parameters_need_type_hints() -> None:
+    def forecast(city: str, days=3) -> str:  # type: ignore[no-untyped-def]
+        return city
+
+    with pytest.raises(TypeError, match="parameter 'days' has no type hint"):
+        Tool.from_function(forecast)
+    with pytest.raises(TypeError, match=r"parameter 'x' has no type hint.*x: Any"):
+        Tool.from_function(lambda x: x, name="echo")
+
+    class Shop:
+        def price(self, item: str) -> float:
+            return 1.0
+
+    assert list(Tool.from_function(Shop().price).parameters["properties"]) == ["item"]
+    with pytest.raises(TypeError, match="pass the bound method"):
+        Tool.from_function(Shop.price)
+    with pytest.raises(TypeError, match="args"):  # *args / **kwargs: refused as before
+        Tool.from_function(lambda *a: a, name="star")
+
+
+def test_argument_errors_are_short() -> None:
+    strict = Tool.from_function(get_weather, strict=True)
+    for t in (Tool.from_function(get_weather), strict):
+        with pytest.raises(ArgumentsError) as info:
+            t.checked_arguments(_call("get_weather", '{"unit": "k", "extra": 1}'))
+        assert str(info.value) == (
+            "Invalid arguments for get_weather: city: Field required; unit: Input should be "
+            "'c' or 'f'; extra: Extra inputs are not permitted"
+        )
+        assert isinstance(info.value.__cause__, pydantic.ValidationError)
+    many = Tool.from_function(book)
+    with pytest.raises(ArgumentsError, match=r"window.start: .*; and 1 more$"):
+        many.checked_arguments(
+            _call("book", '{"room": 1, "window": {"start": 2, "days": 0}, "x": 1}')
+        )
+    with pytest.raises(ArgumentsError, match=r"^Invalid arguments for get_weather: Invalid JSON: "):
+        strict.checked_arguments(_call("get_weather", "{nope"))
+
+
+def _call(name: str, arguments: str) -> components.OutputFunctionCallItem:
+    return components.OutputFunctionCallItem(
+        type="function_call", call_id="c", name=name, arguments=arguments
+    )
+
+
+def test_send_refuses_python_functions_in_tools(openrouter_emulator: Emulator) -> None:
+    openrouter_emulator.enqueue(ANSWER)
+    with _client(openrouter_emulator) as client:
+        with pytest.raises(errors.RequestValidationError) as info:
+            client.responses.send(model="m", input="x", tools=[get_weather])  # type: ignore[list-item]
+        assert info.value.field == "tools"
+        assert "get_weather is a Python function" in str(info.value)
+        assert "run_tools(tools=[get_weather]" in str(info.value)
+        assert "Tool.from_function(get_weather)" in str(info.value)
+        with pytest.raises(errors.RequestValidationError, match=r"Tool\.from_model\(Search\)"):
+            client.responses.send(model="m", input="x", tools=[Search])  # type: ignore[list-item]
+        with pytest.raises(errors.RequestValidationError, match=r"pass an instance"):
+            client.responses.send(
+                model="m",
+                input="x",
+                tools=[components.DatetimeServerTool],  # type: ignore[list-item]
+            )
+
+        async def main() -> None:
+            async with _client(openrouter_emulator) as aclient:
+                await aclient.responses.send_async(
+                    model="m",
+                    input="x",
+                    stream=True,
+                    tools=[get_time],  # type: ignore[list-item]
+                )
+
+        with pytest.raises(errors.RequestValidationError, match="run_tools"):
+            asyncio.run(main())
+        assert openrouter_emulator.requests == []  # nothing was sent
+        # A Tool is sent as its definition, next to definitions and server tools.
+        client.responses.send(
+            model="m",
+            input="x",
+            tools=[Tool.from_function(get_weather), {"type": "openrouter:datetime"}],  # type: ignore[list-item]
+        )
+    sent = openrouter_emulator.requests[0].json["tools"]
+    assert sent == [Tool.from_function(get_weather).to_dict(), {"type": "openrouter:datetime"}]
 
 
 def test_tool_definitions_keep_server_tools() -> None:
@@ -496,9 +585,13 @@ def test_tool_errors_are_sent_to_the_model(openrouter_emulator: Emulator, mode: 
     assert outputs["c_raise"] == "Error: tool 'flaky' raised ValueError: bad x: 1"
     assert outputs["c_unknown"].startswith("Error: there is no tool named 'no_such_tool'")
     assert "flaky, get_weather" in outputs["c_unknown"]
-    assert outputs["c_args"].startswith("Error: invalid arguments for tool 'get_weather'")
-    assert "city" in outputs["c_args"]
-    assert outputs["c_json"].startswith("Error: invalid arguments for tool 'get_weather'")
+    # Short enough for the model to act on: the fields and what is wrong, no library links.
+    assert outputs["c_args"] == (
+        "Error: Invalid arguments for get_weather: city: Field required; "
+        "town: Extra inputs are not permitted"
+    )
+    assert outputs["c_json"].startswith("Error: Invalid arguments for get_weather: Invalid JSON:")
+    assert all("pydantic" not in text and "http" not in text for text in outputs.values())
     assert [type(e.error).__name__ for e in result.executions] == [
         "ValueError",
         "LookupError",

@@ -11,6 +11,11 @@
                                  text_format=Weather)
     res.output_parsed            # Weather(city='Paris', ...), typed as Weather
 
+``text_format`` is a class: a pydantic model, a dataclass or a TypedDict (``typing.TypedDict``
+too on Python < 3.12, where pydantic wants ``typing_extensions.TypedDict``: it is rebuilt as one,
+unless it refers to itself). A string, a dict, an instance, or a type whose schema is not an
+object with named fields (``dict``, ``list[int]``) raises ``TypeError`` before anything is sent.
+
 The type's JSON schema is sent as ``text.format`` (``json_schema``, ``strict: true``), made
 strict-compatible first (``to_strict_json_schema``): every object gets
 ``additionalProperties: false`` and lists all its properties as required; a property that was
@@ -27,15 +32,20 @@ Failures raise, never return half-parsed data: a refusal raises
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import functools
 import json
 import re
+import typing
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from pydantic import PrivateAttr, TypeAdapter, ValidationError
+from pydantic import PrivateAttr, PydanticUserError, TypeAdapter, ValidationError
 
-from openrouter._json_schema import resolve_ref, strictify, strip_nulls, to_strict_json_schema
+from openrouter._json_schema import resolve_ref, strictify, strip_nulls
+from openrouter._json_schema import to_strict_json_schema as _strict_copy_of_schema
+from openrouter._typeddicts import USE_TYPING_EXTENSIONS, pydantic_compatible
 from openrouter._wrapped_stream import WrappedStream, WrappedStreamAsync
 from openrouter.components import (
     FormatJsonSchemaConfig,
@@ -85,9 +95,15 @@ class StructuredFormat(Generic[T]):
     __slots__ = ("_added", "adapter", "name", "schema", "type")
 
     def __init__(self, tp: type[T], name: str | None = None) -> None:
+        _check_text_format(tp)
         self.type = tp
-        self.adapter: TypeAdapter[T] = TypeAdapter(tp)
-        original = self.adapter.json_schema()
+        try:
+            # A typing.TypedDict (refused by pydantic before Python 3.12) is rebuilt as a
+            # typing_extensions one; it validates to the same plain dict.
+            self.adapter: TypeAdapter[T] = TypeAdapter(pydantic_compatible(tp))
+            original = self.adapter.json_schema()
+        except PydanticUserError as exc:  # includes the schema generation errors
+            raise TypeError(_pydantic_refusal(tp, exc)) from exc
         ref = original.get("$ref")
         if isinstance(ref, str) and len(original) <= 2:
             # A recursive model's schema is a bare $ref at the root; strict mode wants the
@@ -95,15 +111,17 @@ class StructuredFormat(Generic[T]):
             defs = original.get("$defs")
             original = {**resolve_ref(original, ref), **({"$defs": defs} if defs else {})}
         if original.get("type") != "object" or "properties" not in original:
-            raise TypeError(
-                f"Structured outputs need an object type (a pydantic model, dataclass or "
-                f"TypedDict); {tp!r} has a {original.get('type', 'non-object')!r} schema"
-            )
+            raise TypeError(_not_an_object(tp, original))
         self.schema, self._added = strictify(original)
         self.name = name or _format_name(tp)
 
     @classmethod
     def of(cls, tp: type[T]) -> StructuredFormat[T]:
+        _check_text_format(tp)
+        try:
+            hash(tp)
+        except TypeError:  # e.g. Annotated[Model, <unhashable metadata>]: not cached
+            return cls(tp)
         cached: StructuredFormat[T] = _cached_format(cast(Any, tp))
         return cached
 
@@ -148,6 +166,73 @@ def _cached_format(tp: Any) -> StructuredFormat[Any]:
     return StructuredFormat(tp)
 
 
+_WHAT_TO_PASS = "pass a pydantic model, dataclass or TypedDict class"
+
+
+def _check_text_format(tp: Any) -> None:
+    """Refuse what is not a type at all (a string, a dict, an instance), before any request."""
+    if isinstance(tp, type) or typing.get_origin(tp) is not None:
+        return  # a class, or a generic alias such as Annotated[Model, ...]
+    if type(tp).__module__ in ("typing", "typing_extensions"):
+        return  # special forms (Any, NewType ...): judged by their schema
+    if tp is None:
+        raise TypeError(f"text_format is None: {_WHAT_TO_PASS}")
+    if isinstance(tp, str):
+        example = f"text_format={tp}, not text_format={tp!r}" if tp.isidentifier() else ""
+        raise TypeError(
+            f"text_format takes a class, not a string ({tp!r}): {_WHAT_TO_PASS}"
+            + (f" ({example})" if example else "")
+        )
+    if isinstance(tp, Mapping):
+        raise TypeError(
+            f"text_format takes a class, not a dict: {_WHAT_TO_PASS}. For a JSON schema of your "
+            "own, call send() with text={'format': {'type': 'json_schema', 'name': 'answer', "
+            "'schema': structured.to_strict_json_schema(schema), 'strict': True}}"
+        )
+    kind = type(tp)
+    if dataclasses.is_dataclass(kind) or hasattr(kind, "model_fields"):
+        raise TypeError(
+            f"text_format takes a class, not an instance of it: pass "
+            f"text_format={kind.__qualname__}"
+        )
+    raise TypeError(
+        f"text_format takes a class, not a value of type {kind.__qualname__}: {_WHAT_TO_PASS}"
+    )
+
+
+def _type_name(tp: Any) -> str:
+    # Python 3.10 counts dict[str, int] as a type, with dict's __qualname__.
+    plain_class = isinstance(tp, type) and typing.get_origin(tp) is None
+    return tp.__qualname__ if plain_class else repr(tp)
+
+
+def _pydantic_refusal(tp: Any, exc: PydanticUserError) -> str:
+    if exc.code == "typed-dict-version":
+        return f"text_format={_type_name(tp)} uses typing.TypedDict: {USE_TYPING_EXTENSIONS}"
+    # pydantic's first sentence names the type it cannot handle; the rest is advice about
+    # its own settings and a link.
+    reason = str(exc).strip().split(". ")[0].splitlines()[0].rstrip(".")
+    return (
+        f"text_format={_type_name(tp)} cannot be described as JSON schema ({reason}): "
+        f"{_WHAT_TO_PASS} whose fields are JSON-compatible types"
+    )
+
+
+def _not_an_object(tp: Any, schema: Mapping[str, Any]) -> str:
+    name = _type_name(tp)
+    if schema.get("type") == "object":
+        return (
+            f"text_format={name} is a free-form mapping, and structured outputs need named "
+            f"fields: {_WHAT_TO_PASS} that lists them"
+        )
+    kind = schema.get("type")
+    described = f"a JSON {kind}" if isinstance(kind, str) else "something other than an object"
+    return (
+        f"text_format={name} describes {described}, and structured outputs need a JSON "
+        f"object: {_WHAT_TO_PASS}, with the list or value as one of its fields"
+    )
+
+
 def _format_name(tp: Any) -> str:
     name = getattr(tp, "__name__", None) or "response"
     return _NAME_OK.sub("_", str(name))[:64] or "response"
@@ -159,6 +244,23 @@ def _loc(loc: tuple[int | str, ...]) -> str:
 
 def _snippet(text: str, limit: int = 300) -> str:
     return repr(text) if len(text) <= limit else repr(text[: limit - 1] + "…")
+
+
+def to_strict_json_schema(schema: Mapping[str, Any] | type[Any]) -> dict[str, Any]:
+    """A strict-compatible JSON schema: of a schema dict (a modified copy), or of a type (a
+    pydantic model, dataclass or TypedDict class: the schema ``parse`` sends for it).
+
+    Objects get ``additionalProperties: false`` and every property required; a property that
+    was optional and did not admit ``null`` becomes ``anyOf: [<schema>, {"type": "null"}]``
+    (unless it has a single allowed value, such as a union's tag, which simply becomes
+    required); ``default`` and ``discriminator`` are removed, ``oneOf`` becomes ``anyOf``, a
+    ``$ref`` with sibling keywords is inlined. Free-form maps (``dict[str, X]``) keep their
+    ``additionalProperties`` schema: strict providers may reject them.
+    """
+    if isinstance(schema, Mapping):
+        return _strict_copy_of_schema(schema)
+    # A copy: the cached format's schema is shared (and its node ids matter to it).
+    return copy.deepcopy(StructuredFormat.of(schema).schema)
 
 
 def json_schema_format(text_format: type[Any]) -> FormatJsonSchemaConfig:

@@ -195,6 +195,29 @@ def validate_body(body: Mapping[str, Any]) -> None:
             raise RequestValidationError(field, f"at most 256 characters allowed, got {len(value)}")
 
 
+def _check_tool_definitions(tools: Any) -> None:
+    """``send`` sends tool definitions only: a Python function (or class) in ``tools`` gets an
+    error naming the helpers that turn it into one. A ``Tool`` is sent as its definition
+    (``Tool.to_dict()``); running its calls is ``run_tools``' job."""
+    if not isinstance(tools, (list, tuple)):
+        return
+    for entry in tools:
+        is_class = isinstance(entry, type)
+        if not is_class and (not callable(entry) or hasattr(entry, "to_dict")):
+            continue  # a dict, a component or a Tool
+        name = getattr(entry, "__name__", None) or type(entry).__name__
+        if is_class and hasattr(entry, "to_dict"):  # a component class: its instance was meant
+            raise RequestValidationError("tools", f"{name} is a class: pass an instance, {name}()")
+        make = "Tool.from_model" if is_class else "Tool.from_function"
+        raise RequestValidationError(
+            "tools",
+            f"{name} is a Python {'class' if is_class else 'function'}, and send() only sends "
+            f"tool definitions: use client.responses.run_tools(tools=[{name}], ...) to have "
+            f"the model's calls run, or send openrouter.tools.{make}({name}) and run the "
+            "calls yourself",
+        )
+
+
 def prepare(
     client: BaseClient, stream: bool, params: Mapping[str, Any]
 ) -> tuple[PreparedRequest, bool]:
@@ -236,6 +259,8 @@ def prepare(
     if extra_body:
         body.update(extra_body)
     validate_body(body)
+    if body.get("tools"):
+        _check_tool_definitions(body["tools"])
     headers = None
     if metadata_level is not None:
         headers = {METADATA_HEADER: str(getattr(metadata_level, "value", metadata_level))}

@@ -45,7 +45,10 @@ _NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
 class ArgumentsError(ValueError):
     """The model's arguments for a tool are not valid JSON or do not match its parameters
-    (the ``json.JSONDecodeError`` or ``pydantic.ValidationError`` is ``__cause__``)."""
+    (the ``json.JSONDecodeError`` or ``pydantic.ValidationError`` is ``__cause__``).
+
+    The message is what the model gets back, so it stays short: ``Invalid arguments for
+    get_weather: city: Field required`` (at most three problems, no links or input dumps)."""
 
 
 def _is_async_callable(fn: Any) -> bool:
@@ -132,7 +135,8 @@ class Tool:
         """A tool from a function's signature, type hints and docstring.
 
         ``strict=True`` sends ``strict: true`` with a strict-compatible schema (see
-        ``structured.to_strict_json_schema``). Parameters without a type hint accept any JSON.
+        ``structured.to_strict_json_schema``). Every parameter needs a type hint (``Any``
+        accepts any JSON): without one the model would be told nothing about it.
         """
         if not callable(fn):
             raise TypeError(f"Expected a function, got {type(fn).__name__}")
@@ -160,7 +164,9 @@ class Tool:
                 raise TypeError(
                     f"Tool {tool_name!r}: *args / **kwargs cannot be described to the model"
                 )
-            annotation = hints.get(param.name, Any)
+            if param.name not in hints:
+                raise TypeError(_missing_hint(tool_name, param.name, index))
+            annotation = hints[param.name]
             doc = arg_docs.get(param.name)
             if isinstance(param.default, FieldInfo):
                 # ``x: int = Field(3, ge=0)``: keep the user's field, add the alias (and the
@@ -300,11 +306,11 @@ class Tool:
         try:
             return self.parse_arguments(call.arguments)
         except pydantic.ValidationError as exc:
-            raise ArgumentsError(f"invalid arguments for tool {self.name!r}: {exc}") from exc
-        except ValueError as exc:  # json.JSONDecodeError (strict tools decode first)
             raise ArgumentsError(
-                f"the arguments of tool {self.name!r} are not valid JSON: {exc}"
+                f"Invalid arguments for {self.name}: {_short_errors(exc)}"
             ) from exc
+        except ValueError as exc:  # json.JSONDecodeError (strict tools decode first)
+            raise ArgumentsError(f"Invalid arguments for {self.name}: Invalid JSON: {exc}") from exc
 
     def run(self, parsed: pydantic.BaseModel) -> Any:
         """Run the tool with parsed arguments; an async tool is run to completion."""
@@ -343,6 +349,34 @@ class Tool:
 
 
 _TOOL_CACHE: weakref.WeakKeyDictionary[Any, Tool] = weakref.WeakKeyDictionary()
+
+
+def _missing_hint(tool_name: str, param: str, index: int) -> str:
+    if index == 0 and param in ("self", "cls"):
+        return (
+            f"Tool {tool_name!r}: its first parameter is {param!r}; pass the bound method "
+            "(instance.method or Class.method for a classmethod), not the plain function"
+        )
+    return (
+        f"Tool {tool_name!r}: parameter {param!r} has no type hint, so the model would not know "
+        f"what to send; annotate it (for example {param}: str, or {param}: Any for any JSON)"
+    )
+
+
+def _short_errors(exc: pydantic.ValidationError, limit: int = 3) -> str:
+    """What the model needs to fix its call, without pydantic's links and input dumps:
+    ``city: Field required; unit: Input should be 'c' or 'f'``."""
+    details = exc.errors(include_url=False, include_context=False, include_input=False)
+    parts = []
+    for error in details[:limit]:
+        message = error["msg"]
+        if len(message) > 200:
+            message = message[:199] + "…"
+        where = ".".join(str(p) for p in error["loc"])
+        parts.append(f"{where}: {message}" if where else message)
+    if len(details) > limit:
+        parts.append(f"and {len(details) - limit} more")
+    return "; ".join(parts)
 
 
 def _run_awaitable(value: Any) -> Any:
