@@ -9,6 +9,7 @@ ones inside functions; only imports under ``if TYPE_CHECKING:`` are left out. Im
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,11 @@ def test_the_wire_layer_knows_nothing_of_responses() -> None:
 
 def test_errors_import_nothing_of_the_sdk_at_run_time() -> None:
     assert {t for t in import_graph()["openrouter.errors"] if t.startswith("openrouter")} == set()
+
+
+def test_the_readme_layout_names_every_module() -> None:
+    readme = (PACKAGE.parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Layout", 1)[1]
+    named = set(re.findall(r"^- `([\w/]+\.py)`", section, flags=re.MULTILINE))
+    actual = {str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")}
+    assert named == actual, {"missing": actual - named, "gone": named - actual}
