@@ -11,9 +11,7 @@ import logging
 import os
 import platform
 import threading
-import urllib.parse
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from openrouter._retry_config import RetryConfig
@@ -26,12 +24,13 @@ from openrouter._wire._config import (
     check_timeout_ms,
     clean_api_key,
 )
-from openrouter._wire._request import PreparedRequest, encode_json, merge_headers
 
 if TYPE_CHECKING:
     import ssl
 
     import httpx
+
+    from openrouter._wire._request import PreparedRequest
 
 __all__ = ["DEFAULT_SERVER_URL", "DEFAULT_TIMEOUT_MS", "BaseClient", "CallOptions"]
 
@@ -43,14 +42,22 @@ DEFAULT_TIMEOUT_MS = 600_000
 _logger = logging.getLogger("openrouter")
 
 
-@dataclass(slots=True)
 class CallOptions:
     """The per-call options every operation accepts, as in the official SDK."""
 
-    retries: RetryConfig | None = None
-    server_url: str | None = None
-    timeout_ms: float | None = None
-    http_headers: Mapping[str, str] | None = None
+    __slots__ = ("http_headers", "retries", "server_url", "timeout_ms")
+
+    def __init__(
+        self,
+        retries: RetryConfig | None = None,
+        server_url: str | None = None,
+        timeout_ms: float | None = None,
+        http_headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.retries = retries
+        self.server_url = server_url
+        self.timeout_ms = timeout_ms
+        self.http_headers = http_headers
 
 
 class BaseClient:
@@ -126,6 +133,9 @@ class BaseClient:
     ) -> PreparedRequest:
         """A request for ``path`` under the base URL. ``headers`` are the endpoint's own;
         ``options.http_headers`` (the caller's) win over every default except the key."""
+        # Loaded on the first request, not with the client: it pulls in json (and re).
+        from openrouter._wire._request import PreparedRequest, encode_json, merge_headers
+
         all_headers = dict(self._base_headers)
         if headers:
             all_headers.update(headers)
@@ -150,6 +160,8 @@ class BaseClient:
         if query:
             pairs = [(k, v) for k, v in query.items() if v is not None]
             if pairs:
+                import urllib.parse
+
                 url += "?" + urllib.parse.urlencode(pairs, doseq=True)
         return PreparedRequest(
             method=method,

@@ -7,7 +7,6 @@ zero) can never heal, so it must never reach the retry loop.
 from __future__ import annotations
 
 import math
-import urllib.parse
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -73,27 +72,32 @@ def clean_api_key(key: str) -> Secret:
 
 
 def check_server_url(url: Any, field: str = "server_url") -> str:
-    """An absolute ``http(s)://host[/path]`` URL without credentials, without a trailing slash."""
+    """An absolute ``http(s)://host[/path]`` URL without credentials, without a trailing slash.
+
+    Plain string work, not ``urllib.parse``: this runs when a client is constructed, which must
+    stay cheap (no ``re`` import).
+    """
     if not isinstance(url, str):
         raise _config_error(field, f"must be a str, not {type(url).__name__}")
-    parts = urllib.parse.urlsplit(url.strip())
-    if parts.username is not None or parts.password is not None:
+    text = url.strip()
+    scheme, sep, rest = text.partition("://")
+    authority = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if sep and "@" in authority:
         # Never echo it: the password would land in logs.
         raise _config_error(
             field,
             "must not contain user:password@ (the URL's credentials would be sent instead of "
             "the API key); pass the key as api_key",
         )
-    if parts.scheme not in ("http", "https"):
-        shown = url if len(url) <= 100 else url[:100] + "…"
-        if not parts.scheme or "." in parts.scheme:
-            raise _config_error(field, f"must start with https:// or http:// (got {shown!r})")
-        raise _config_error(
-            field, f"scheme {parts.scheme!r} is not supported; use https:// or http://"
-        )
-    if not parts.hostname:
-        raise _config_error(field, f"has no host name (got {url!r})")
-    return url.strip().rstrip("/")
+    if not sep or not scheme.isalpha():
+        shown = text if len(text) <= 100 else text[:100] + "…"
+        raise _config_error(field, f"must start with https:// or http:// (got {shown!r})")
+    if scheme.lower() not in ("http", "https"):
+        raise _config_error(field, f"scheme {scheme!r} is not supported; use https:// or http://")
+    host = authority.rsplit(":", 1)[0] if not authority.endswith("]") else authority
+    if not host.strip("[]"):
+        raise _config_error(field, f"has no host name (got {text!r})")
+    return text.rstrip("/")
 
 
 def check_timeout_ms(value: Any, field: str = "timeout_ms") -> float | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from openrouter._retry_config import RetryConfig
@@ -17,7 +16,6 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True)
 class PreparedRequest:
     """What to send, and how: the retry policy and timeout of this one call.
 
@@ -25,13 +23,27 @@ class PreparedRequest:
     the transport to hand back the open response instead of reading its body.
     """
 
-    method: str
-    url: str
-    headers: dict[str, str]
-    content: bytes | None
-    stream: bool
-    timeout_s: float | None
-    retry: RetryConfig
+    # A plain class, not a dataclass: importing dataclasses costs more than the whole client.
+    __slots__ = ("content", "headers", "method", "retry", "stream", "timeout_s", "url")
+
+    def __init__(
+        self,
+        *,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        content: bytes | None,
+        stream: bool,
+        timeout_s: float | None,
+        retry: RetryConfig,
+    ) -> None:
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.content = content
+        self.stream = stream
+        self.timeout_s = timeout_s
+        self.retry = retry
 
     def __repr__(self) -> str:
         # The Authorization value must never reach a log line, a traceback or a debugger.
