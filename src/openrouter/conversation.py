@@ -28,14 +28,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from openrouter._wrapped_stream import WrappedStream, WrappedStreamAsync
-from openrouter.components import (
-    OUTPUT_ITEM_CLASSES,
-    EasyInputMessage,
-    FunctionCallOutputItem,
-    OpenResponsesResult,
-    OutputFunctionCallItem,
-    OutputMessageItem,
-)
+from openrouter.components import OpenResponsesResult, OutputFunctionCallItem
 from openrouter.errors import raise_if_failed
 from openrouter.tools import (
     OnToolError,
@@ -47,9 +40,11 @@ from openrouter.tools import (
     as_items,
     drive,
     drive_async,
+    start_run,
     tool_definitions,
     unanswered_calls,
 )
+from openrouter.tools._state import encode_params, restore_item
 from openrouter.usage import Usage
 
 if TYPE_CHECKING:
@@ -57,6 +52,7 @@ if TYPE_CHECKING:
 
     from openrouter._client import OpenRouter
     from openrouter._params import HelperSendParams, SharedSendParams
+    from openrouter.tools._options import ToolRunOptions
 
 __all__ = ["Conversation", "ConversationStream", "ConversationStreamAsync"]
 
@@ -260,12 +256,13 @@ class Conversation:
     ) -> tuple[ToolRun, Callable[[ToolRunResult], None]]:
         new = as_items(input) if input is not None else []
         base = len(self._items)
-        run = ToolRun(
+        run = start_run(
             self.tools if tools is None else tools,
             [*self._items, *new],
             max_turns=max_turns,
             on_tool_error=on_tool_error,
             params=self._params(params),
+            resumable=False,
         )
 
         def commit(result: ToolRunResult) -> None:
@@ -284,7 +281,7 @@ class Conversation:
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: Literal[False] = False,
-        **params: Unpack[HelperSendParams],
+        **params: Unpack[ToolRunOptions],
     ) -> ToolRunResult: ...
     @overload
     def run_tools(
@@ -295,7 +292,7 @@ class Conversation:
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: Literal[True],
-        **params: Unpack[HelperSendParams],
+        **params: Unpack[ToolRunOptions],
     ) -> ToolRunStream: ...
     @overload
     def run_tools(
@@ -306,7 +303,7 @@ class Conversation:
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: bool,
-        **params: Unpack[HelperSendParams],
+        **params: Unpack[ToolRunOptions],
     ) -> ToolRunResult | ToolRunStream: ...
 
     def run_tools(
@@ -320,8 +317,11 @@ class Conversation:
         **params: Any,
     ) -> ToolRunResult | ToolRunStream:
         """Send the next turn and run tools until the model answers (see
-        ``Responses.run_tools``); ``tools`` defaults to the conversation's. Unanswered calls
-        already in the history run first. The whole run is committed when it succeeds."""
+        ``Responses.run_tools``, with the same agent options but ``resume``); ``tools``
+        defaults to the conversation's. Unanswered calls already in the history run first.
+        The whole run is committed when it succeeds, also when a stop condition ends it or
+        it pauses for approvals: the waiting calls stay in the history
+        (``pending_tool_calls``), and ``run_tools(approve=[...], reject=[...])`` resumes."""
         run, commit = self._tool_run(input, tools, max_turns, on_tool_error, params)
         if stream:
             return ToolRunStream(self.client.responses.send, run, on_result=commit)
@@ -338,7 +338,7 @@ class Conversation:
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: Literal[False] = False,
-        **params: Unpack[HelperSendParams],
+        **params: Unpack[ToolRunOptions],
     ) -> ToolRunResult: ...
     @overload
     async def run_tools_async(
@@ -349,7 +349,7 @@ class Conversation:
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: Literal[True],
-        **params: Unpack[HelperSendParams],
+        **params: Unpack[ToolRunOptions],
     ) -> ToolRunStreamAsync: ...
     @overload
     async def run_tools_async(
@@ -360,7 +360,7 @@ class Conversation:
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: bool,
-        **params: Unpack[HelperSendParams],
+        **params: Unpack[ToolRunOptions],
     ) -> ToolRunResult | ToolRunStreamAsync: ...
 
     async def run_tools_async(
@@ -392,15 +392,7 @@ class Conversation:
         """
         from openrouter._wire._request import encode_json
 
-        params: dict[str, Any] = {}
-        for key, value in self.default_params.items():
-            try:
-                params[key] = json.loads(encode_json({"v": value}))["v"]
-            except (TypeError, ValueError) as exc:
-                raise TypeError(
-                    f"The default parameter {key!r} cannot be saved as JSON ({exc}); leave it "
-                    "out and pass it again to from_json()"
-                ) from exc
+        params = encode_params(self.default_params)
         return {
             "version": FORMAT_VERSION,
             "session_id": self.session_id,
@@ -437,7 +429,7 @@ class Conversation:
             session_id=data.get("session_id"),
             include=data.get("include"),
             tools=tools,
-            items=[_restore_item(item) for item in data.get("items", ())],
+            items=[restore_item(item) for item in data.get("items", ())],
         )
         conv.default_params = {**dict(data.get("default_params") or {}), **default_params}
         conv.usage = Usage.from_dict(data.get("usage") or {})
@@ -455,25 +447,3 @@ class Conversation:
         """Restore a conversation saved by ``to_json`` (a JSON string, or the parsed dict)."""
         parsed = data if isinstance(data, Mapping) else json.loads(data)
         return cls.from_dict(parsed, client, tools=tools, **default_params)
-
-
-def _restore_item(data: Any) -> Any:
-    """A saved item as the typed object it was, when that reproduces it exactly."""
-    if not isinstance(data, dict):
-        return data
-    kind = data.get("type")
-    cls: Any = None
-    if kind == "message" or (kind is None and "role" in data):
-        is_output = data.get("role") == "assistant" and "id" in data
-        cls = OutputMessageItem if is_output and kind == "message" else EasyInputMessage
-    elif kind == "function_call_output":
-        cls = FunctionCallOutputItem
-    elif isinstance(kind, str):
-        cls = OUTPUT_ITEM_CLASSES.get(kind)
-    if cls is None:
-        return data
-    try:
-        typed = cls.model_validate(data)
-    except ValueError:
-        return data
-    return typed if typed.to_dict() == data else data
