@@ -730,3 +730,77 @@ def test_json_round_trip_of_a_state(openrouter_emulator: Emulator) -> None:
     assert restored.to_json() == text
     assert json.loads(text)["awaiting"][0]["call_id"] == "c_del_a"
     assert restored.usage == paused.usage and restored.start == 1
+
+
+# -- in a conversation ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["sync", "async", "stream"])
+def test_a_conversation_pauses_for_approval_and_resumes_after_a_restore(
+    openrouter_emulator: Emulator, mode: str
+) -> None:
+    from openrouter.conversation import Conversation
+
+    DELETED.clear()
+    deps = Deps(user="Ada", calls=[])
+    tools: list[Any] = [get_time, delete_file, whoami]
+
+    def conv_run(conv: Conversation, **kwargs: Any) -> ToolRunResult:
+        result: ToolRunResult
+        if mode == "sync":
+            result = conv.run_tools(**kwargs)
+        elif mode == "stream":
+            with conv.run_tools(stream=True, **kwargs) as stream:
+                result = stream.get_final_result()
+        else:
+
+            async def main() -> ToolRunResult:
+                async with _client(openrouter_emulator) as client:
+                    conv.client = client
+                    done: ToolRunResult = await conv.run_tools_async(**kwargs)
+                    return done
+
+            result = asyncio.run(main())
+        return result
+
+    openrouter_emulator.enqueue(PAUSING_TURN)
+    with _client(openrouter_emulator) as client:
+        conv = Conversation(client, model="m", tools=tools)
+        paused = conv_run(conv, input="Clean up", context=deps, stop_when=step_count_is(5))
+        assert paused.paused
+        assert [c.call_id for c in conv.pending_tool_calls] == ["c_del_a", "c_del_b"]
+        assert conv.usage.requests == 1
+        with pytest.raises(ValueError, match="wait for approval"):
+            conv.run_tools(context=deps)
+        with pytest.raises(TypeError, match="resume= is not taken here"):
+            conv.run_tools(resume=paused.state, context=deps)  # type: ignore[call-overload]
+        saved = conv.to_json()
+
+    openrouter_emulator.enqueue(
+        Reply.function_call("whoami", {"greeting": "Done"}, call_id="w"), ANSWER
+    )
+    with _client(openrouter_emulator) as client:
+        conv = Conversation.from_json(saved, client, tools=tools)
+        result = conv_run(conv, approve=["c_del_a", "c_del_b"], context=deps)
+    assert result.output_text == "All done." and DELETED == ["/tmp/a", "/tmp/b"]
+    assert deps.calls == ["Done"] and conv.pending_tool_calls == []
+    assert conv.usage.requests == 3
+    assert [c for c in _outputs(openrouter_emulator, 1)] == ["c_time", "c_del_a", "c_del_b"]
+
+
+def test_a_conversation_run_takes_stop_conditions_and_hooks(
+    openrouter_emulator: Emulator,
+) -> None:
+    from openrouter.conversation import Conversation
+
+    openrouter_emulator.enqueue(*[_call() for _ in range(3)])
+    with _client(openrouter_emulator) as client:
+        conv = Conversation(client, model="m", tools=[get_time])
+        result = conv.run_tools(
+            "x",
+            stop_when=step_count_is(2),
+            on_turn_start=lambda run: {"model": f"model-{run.turn}"},
+        )
+    assert result.stop_reason == "step_count_is(2)"
+    assert [r.json["model"] for r in openrouter_emulator.requests] == ["model-0", "model-1"]
+    assert _types(conv.items)[-1] == "function_call_output" and conv.usage.requests == 2
