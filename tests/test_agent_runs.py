@@ -780,8 +780,8 @@ def test_a_conversation_pauses_for_approval_and_resumes_after_a_restore(
         Reply.function_call("whoami", {"greeting": "Done"}, call_id="w"), ANSWER
     )
     with _client(openrouter_emulator) as client:
-        conv = Conversation.from_json(saved, client, tools=tools)
-        result = conv_run(conv, approve=["c_del_a", "c_del_b"], context=deps)
+        conv = Conversation.from_json(saved, client, tools=tools, context=deps)
+        result = conv_run(conv, approve=["c_del_a", "c_del_b"])
     assert result.output_text == "All done." and DELETED == ["/tmp/a", "/tmp/b"]
     assert deps.calls == ["Done"] and conv.pending_tool_calls == []
     assert conv.usage.requests == 3
@@ -804,3 +804,21 @@ def test_a_conversation_run_takes_stop_conditions_and_hooks(
     assert result.stop_reason == "step_count_is(2)"
     assert [r.json["model"] for r in openrouter_emulator.requests] == ["model-0", "model-1"]
     assert _types(conv.items)[-1] == "function_call_output" and conv.usage.requests == 2
+
+
+def test_a_conversation_context_shapes_the_tools_of_every_turn(
+    openrouter_emulator: Emulator,
+) -> None:
+    from openrouter.conversation import Conversation
+
+    deps = Deps(user="Ada", calls=[])
+    openrouter_emulator.enqueue(
+        Reply.text("Hi."), Reply.function_call("whoami", {"greeting": "Hey"}), ANSWER
+    )
+    with _client(openrouter_emulator) as client:
+        conv = Conversation(client, model="m", tools=[whoami], context=deps)
+        conv.send("Hello")
+        conv.run_tools("Who am I?")
+    for request in openrouter_emulator.requests:
+        assert list(request.json["tools"][0]["parameters"]["properties"]) == ["greeting"]
+    assert deps.calls == ["Hey"]

@@ -41,9 +41,9 @@ from openrouter.tools import (
     drive,
     drive_async,
     start_run,
-    tool_definitions,
     unanswered_calls,
 )
+from openrouter.tools._definition import check_context, split_tools
 from openrouter.tools._state import encode_params, restore_item
 from openrouter.usage import Usage
 
@@ -75,6 +75,8 @@ class Conversation:
     ``model``, ``instructions``, ``include``, ``tools`` and ``default_params`` (any other
     ``send`` parameter) apply to every turn; a turn's own keyword arguments override them.
     ``session_id`` defaults to a fresh ``uuid4().hex``. ``items`` starts the history.
+    ``context`` is the default ``context=`` of its tool runs (tool parameters of its type are
+    left out of the tools sent with every turn); like tools, it is not saved.
     """
 
     def __init__(
@@ -87,9 +89,11 @@ class Conversation:
         include: Sequence[str] | None = None,
         tools: Sequence[ToolLike] | None = None,
         items: Iterable[Any] | None = None,
+        context: Any = None,
         **default_params: Unpack[SharedSendParams],
     ) -> None:
         self.client = client
+        self.context = context
         self.model = model
         self.instructions = instructions
         self.session_id = session_id or uuid.uuid4().hex
@@ -155,7 +159,7 @@ class Conversation:
         new = as_items(input) if input is not None else []
         base = len(self._items)
         request = self._params(params)
-        definitions = tool_definitions(self.tools)
+        definitions = split_tools(self.tools, check_context(self.context))[1]
         if definitions:
             request["tools"] = definitions
         request["input"] = [*self._items, *new]
@@ -256,12 +260,15 @@ class Conversation:
     ) -> tuple[ToolRun, Callable[[ToolRunResult], None]]:
         new = as_items(input) if input is not None else []
         base = len(self._items)
+        request = self._params(params)
+        if self.context is not None:
+            request.setdefault("context", self.context)
         run = start_run(
             self.tools if tools is None else tools,
             [*self._items, *new],
             max_turns=max_turns,
             on_tool_error=on_tool_error,
-            params=self._params(params),
+            params=request,
             resumable=False,
         )
 
@@ -415,10 +422,11 @@ class Conversation:
         client: OpenRouter,
         *,
         tools: Sequence[ToolLike] | None = None,
+        context: Any = None,
         **default_params: Unpack[SharedSendParams],
     ) -> Conversation:
         """Restore a conversation saved by ``to_dict``; ``default_params`` add to (and
-        override) the saved ones."""
+        override) the saved ones. Tools and the context are code: pass them again."""
         version = data.get("version")
         if version != FORMAT_VERSION:
             raise ValueError(f"Unsupported conversation format version {version!r}")
@@ -430,6 +438,7 @@ class Conversation:
             include=data.get("include"),
             tools=tools,
             items=[restore_item(item) for item in data.get("items", ())],
+            context=context,
         )
         conv.default_params = {**dict(data.get("default_params") or {}), **default_params}
         conv.usage = Usage.from_dict(data.get("usage") or {})
@@ -442,8 +451,9 @@ class Conversation:
         client: OpenRouter,
         *,
         tools: Sequence[ToolLike] | None = None,
+        context: Any = None,
         **default_params: Unpack[SharedSendParams],
     ) -> Conversation:
         """Restore a conversation saved by ``to_json`` (a JSON string, or the parsed dict)."""
         parsed = data if isinstance(data, Mapping) else json.loads(data)
-        return cls.from_dict(parsed, client, tools=tools, **default_params)
+        return cls.from_dict(parsed, client, tools=tools, context=context, **default_params)
