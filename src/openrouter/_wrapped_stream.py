@@ -11,7 +11,11 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, 
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from openrouter.components import TextDeltaEvent
+from openrouter.components import (
+    ReasoningDeltaEvent,
+    ReasoningSummaryTextDeltaEvent,
+    TextDeltaEvent,
+)
 from openrouter.errors import raise_if_incomplete
 
 if TYPE_CHECKING:
@@ -22,6 +26,8 @@ if TYPE_CHECKING:
     from openrouter.components import OpenResponsesResult, StreamEvents
 
 __all__ = ["WrappedStream", "WrappedStreamAsync"]
+
+_REASONING_DELTAS = (ReasoningDeltaEvent, ReasoningSummaryTextDeltaEvent)
 
 
 class _Outcome:
@@ -138,6 +144,13 @@ class WrappedStream(_Base):
                 yield event.delta
         raise_if_incomplete(self._final_or_raise())
 
+    def reasoning_deltas(self) -> Iterator[str]:
+        """Only the reasoning (reasoning text and summary text), as it arrives; reads the whole
+        stream (the answer's text is skipped: see ``output_text`` afterwards)."""
+        for event in self._events:
+            if isinstance(event, _REASONING_DELTAS):
+                yield event.delta
+
     def get_final_response(self) -> OpenResponsesResult:
         """Read the rest of the stream and return the final response."""
         for _ in self._events:
@@ -188,6 +201,12 @@ class WrappedStreamAsync(_Base):
             if isinstance(event, TextDeltaEvent):
                 yield event.delta
         raise_if_incomplete(self._final_or_raise())
+
+    async def reasoning_deltas(self) -> AsyncIterator[str]:
+        """Only the reasoning, as it arrives (see ``WrappedStream.reasoning_deltas``)."""
+        async for event in self._events:
+            if isinstance(event, _REASONING_DELTAS):
+                yield event.delta
 
     async def get_final_response(self) -> OpenResponsesResult:
         """Read the rest of the stream and return the final response."""

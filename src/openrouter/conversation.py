@@ -27,16 +27,8 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from openrouter._retry_config import RetryConfig
 from openrouter._wrapped_stream import WrappedStream, WrappedStreamAsync
-from openrouter.components import (
-    OUTPUT_ITEM_CLASSES,
-    EasyInputMessage,
-    FunctionCallOutputItem,
-    OpenResponsesResult,
-    OutputFunctionCallItem,
-    OutputMessageItem,
-)
+from openrouter.components import OpenResponsesResult, OutputFunctionCallItem
 from openrouter.errors import raise_if_failed
 from openrouter.tools import (
     OnToolError,
@@ -48,9 +40,11 @@ from openrouter.tools import (
     as_items,
     drive,
     drive_async,
-    tool_definitions,
+    start_run,
     unanswered_calls,
 )
+from openrouter.tools._definition import check_context, split_tools
+from openrouter.tools._state import decode_params, encode_params, restore_item
 from openrouter.usage import Usage
 
 if TYPE_CHECKING:
@@ -58,6 +52,7 @@ if TYPE_CHECKING:
 
     from openrouter._client import OpenRouter
     from openrouter._params import HelperSendParams, SharedSendParams
+    from openrouter.tools._options import ToolRunOptions
 
 __all__ = ["Conversation", "ConversationStream", "ConversationStreamAsync"]
 
@@ -80,6 +75,8 @@ class Conversation:
     ``model``, ``instructions``, ``include``, ``tools`` and ``default_params`` (any other
     ``send`` parameter) apply to every turn; a turn's own keyword arguments override them.
     ``session_id`` defaults to a fresh ``uuid4().hex``. ``items`` starts the history.
+    ``context`` is the default ``context=`` of its tool runs (tool parameters of its type are
+    left out of the tools sent with every turn); like tools, it is not saved.
     """
 
     def __init__(
@@ -92,9 +89,11 @@ class Conversation:
         include: Sequence[str] | None = None,
         tools: Sequence[ToolLike] | None = None,
         items: Iterable[Any] | None = None,
+        context: Any = None,
         **default_params: Unpack[SharedSendParams],
     ) -> None:
         self.client = client
+        self.context = context
         self.model = model
         self.instructions = instructions
         self.session_id = session_id or uuid.uuid4().hex
@@ -160,7 +159,7 @@ class Conversation:
         new = as_items(input) if input is not None else []
         base = len(self._items)
         request = self._params(params)
-        definitions = tool_definitions(self.tools)
+        definitions = split_tools(self.tools, check_context(self.context))[1]
         if definitions:
             request["tools"] = definitions
         request["input"] = [*self._items, *new]
@@ -261,12 +260,16 @@ class Conversation:
     ) -> tuple[ToolRun, Callable[[ToolRunResult], None]]:
         new = as_items(input) if input is not None else []
         base = len(self._items)
-        run = ToolRun(
+        request = self._params(params)
+        if self.context is not None:
+            request.setdefault("context", self.context)
+        run = start_run(
             self.tools if tools is None else tools,
             [*self._items, *new],
             max_turns=max_turns,
             on_tool_error=on_tool_error,
-            params=self._params(params),
+            params=request,
+            resumable=False,
         )
 
         def commit(result: ToolRunResult) -> None:
@@ -285,7 +288,7 @@ class Conversation:
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: Literal[False] = False,
-        **params: Unpack[HelperSendParams],
+        **params: Unpack[ToolRunOptions],
     ) -> ToolRunResult: ...
     @overload
     def run_tools(
@@ -296,7 +299,7 @@ class Conversation:
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: Literal[True],
-        **params: Unpack[HelperSendParams],
+        **params: Unpack[ToolRunOptions],
     ) -> ToolRunStream: ...
     @overload
     def run_tools(
@@ -307,7 +310,7 @@ class Conversation:
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: bool,
-        **params: Unpack[HelperSendParams],
+        **params: Unpack[ToolRunOptions],
     ) -> ToolRunResult | ToolRunStream: ...
 
     def run_tools(
@@ -321,8 +324,11 @@ class Conversation:
         **params: Any,
     ) -> ToolRunResult | ToolRunStream:
         """Send the next turn and run tools until the model answers (see
-        ``Responses.run_tools``); ``tools`` defaults to the conversation's. Unanswered calls
-        already in the history run first. The whole run is committed when it succeeds."""
+        ``Responses.run_tools``, with the same agent options but ``resume``); ``tools``
+        defaults to the conversation's. Unanswered calls already in the history run first.
+        The whole run is committed when it succeeds, also when a stop condition ends it or
+        it pauses for approvals: the waiting calls stay in the history
+        (``pending_tool_calls``), and ``run_tools(approve=[...], reject=[...])`` resumes."""
         run, commit = self._tool_run(input, tools, max_turns, on_tool_error, params)
         if stream:
             return ToolRunStream(self.client.responses.send, run, on_result=commit)
@@ -339,7 +345,7 @@ class Conversation:
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: Literal[False] = False,
-        **params: Unpack[HelperSendParams],
+        **params: Unpack[ToolRunOptions],
     ) -> ToolRunResult: ...
     @overload
     async def run_tools_async(
@@ -350,7 +356,7 @@ class Conversation:
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: Literal[True],
-        **params: Unpack[HelperSendParams],
+        **params: Unpack[ToolRunOptions],
     ) -> ToolRunStreamAsync: ...
     @overload
     async def run_tools_async(
@@ -361,7 +367,7 @@ class Conversation:
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: bool,
-        **params: Unpack[HelperSendParams],
+        **params: Unpack[ToolRunOptions],
     ) -> ToolRunResult | ToolRunStreamAsync: ...
 
     async def run_tools_async(
@@ -394,15 +400,7 @@ class Conversation:
         """
         from openrouter._wire._request import encode_json
 
-        params: dict[str, Any] = {}
-        for key, value in self.default_params.items():
-            try:
-                params[key] = json.loads(encode_json({"v": value}))["v"]
-            except (TypeError, ValueError) as exc:
-                raise TypeError(
-                    f"The default parameter {key!r} cannot be saved as JSON ({exc}); leave it "
-                    "out and pass it again to from_json()"
-                ) from exc
+        params = encode_params(self.default_params)
         return {
             "version": FORMAT_VERSION,
             "session_id": self.session_id,
@@ -425,10 +423,11 @@ class Conversation:
         client: OpenRouter,
         *,
         tools: Sequence[ToolLike] | None = None,
+        context: Any = None,
         **default_params: Unpack[SharedSendParams],
     ) -> Conversation:
         """Restore a conversation saved by ``to_dict``; ``default_params`` add to (and
-        override) the saved ones."""
+        override) the saved ones. Tools and the context are code: pass them again."""
         version = data.get("version")
         if version != FORMAT_VERSION:
             raise ValueError(f"Unsupported conversation format version {version!r}")
@@ -439,11 +438,10 @@ class Conversation:
             session_id=data.get("session_id"),
             include=data.get("include"),
             tools=tools,
-            items=[_restore_item(item) for item in data.get("items", ())],
+            items=[restore_item(item) for item in data.get("items", ())],
+            context=context,
         )
-        saved = dict(data.get("default_params") or {})
-        if isinstance(saved.get("retries"), Mapping):
-            saved["retries"] = RetryConfig.from_dict(dict(saved["retries"]))
+        saved = decode_params(data.get("default_params") or {})
         conv.default_params = {**saved, **default_params}
         conv.usage = Usage.from_dict(data.get("usage") or {})
         return conv
@@ -455,30 +453,9 @@ class Conversation:
         client: OpenRouter,
         *,
         tools: Sequence[ToolLike] | None = None,
+        context: Any = None,
         **default_params: Unpack[SharedSendParams],
     ) -> Conversation:
         """Restore a conversation saved by ``to_json`` (a JSON string, or the parsed dict)."""
         parsed = data if isinstance(data, Mapping) else json.loads(data)
-        return cls.from_dict(parsed, client, tools=tools, **default_params)
-
-
-def _restore_item(data: Any) -> Any:
-    """A saved item as the typed object it was, when that reproduces it exactly."""
-    if not isinstance(data, dict):
-        return data
-    kind = data.get("type")
-    cls: Any = None
-    if kind == "message" or (kind is None and "role" in data):
-        is_output = data.get("role") == "assistant" and "id" in data
-        cls = OutputMessageItem if is_output and kind == "message" else EasyInputMessage
-    elif kind == "function_call_output":
-        cls = FunctionCallOutputItem
-    elif isinstance(kind, str):
-        cls = OUTPUT_ITEM_CLASSES.get(kind)
-    if cls is None:
-        return data
-    try:
-        typed = cls.model_validate(data)
-    except ValueError:
-        return data
-    return typed if typed.to_dict() == data else data
+        return cls.from_dict(parsed, client, tools=tools, context=context, **default_params)

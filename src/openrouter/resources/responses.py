@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import Unpack
 
-    from openrouter._params import HelperSendParams, ResponsesSendParams
+    from openrouter._params import ResponsesSendParams
     from openrouter._streaming import EventStream, EventStreamAsync
     from openrouter._wire._base_client import BaseClient
     from openrouter._wire._request import PreparedRequest
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         ToolRunStream,
         ToolRunStreamAsync,
     )
+    from openrouter.tools._options import RunToolsParams
 
     _T = TypeVar("_T")
 
@@ -411,40 +412,40 @@ class Responses:
         self,
         *,
         tools: Sequence[ToolLike],
-        input: Any,
+        input: Any = None,
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: Literal[False] = False,
-        **params: Unpack[HelperSendParams],
+        **params: Unpack[RunToolsParams],
     ) -> ToolRunResult: ...
     @overload
     def run_tools(
         self,
         *,
         tools: Sequence[ToolLike],
-        input: Any,
+        input: Any = None,
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: Literal[True],
-        **params: Unpack[HelperSendParams],
+        **params: Unpack[RunToolsParams],
     ) -> ToolRunStream: ...
     @overload
     def run_tools(
         self,
         *,
         tools: Sequence[ToolLike],
-        input: Any,
+        input: Any = None,
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: bool,
-        **params: Unpack[HelperSendParams],
+        **params: Unpack[RunToolsParams],
     ) -> ToolRunResult | ToolRunStream: ...
 
     def run_tools(
         self,
         *,
         tools: Sequence[ToolLike],
-        input: Any,
+        input: Any = None,
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: bool = False,
@@ -454,17 +455,24 @@ class Responses:
 
         ``tools``: Python functions (described from their type hints and docstring),
         ``tools.Tool`` objects, and server-tool definitions (sent as they are). Each turn
-        sends the whole history, runs every ``function_call`` of the reply and sends one
-        ``function_call_output`` per call back. Returns a ``ToolRunResult`` (final response,
-        every response, the item history, executions, summed usage); raises
-        ``errors.MaxTurnsExceededError`` after ``max_turns`` requests. A tool that raises
-        sends its error text to the model (``on_tool_error="send"``), or raises
-        ``errors.ToolCallError`` (``"raise"``). ``stream=True`` returns a ``ToolRunStream``
-        of every turn's events and a ``tools.ToolExecution`` per call.
+        sends the whole history, runs every ``function_call`` of the reply (concurrently, at
+        most ``max_concurrency`` at once) and sends one ``function_call_output`` per call
+        back. Returns a ``ToolRunResult`` (final response, every response, the item history,
+        executions, summed usage, ``stop_reason``); raises ``errors.MaxTurnsExceededError``
+        after ``max_turns`` requests. A tool that raises sends its error text to the model
+        (``on_tool_error="send"``), or raises ``errors.ToolCallError`` (``"raise"``).
+        ``stream=True`` returns a ``ToolRunStream`` of every turn's events and a
+        ``tools.ToolExecution`` per call.
+
+        Agent options: ``stop_when`` (conditions that end the run after a turn),
+        ``context`` (passed to tool parameters annotated with its type), ``on_turn_start`` /
+        ``on_turn_end`` (hooks that may change the next requests' parameters), ``approve`` /
+        ``reject`` (decisions for calls of tools that require approval) and ``resume`` (a
+        saved ``tools.ToolRunState`` to go on from, instead of ``input``).
         """
         from openrouter import tools as _tools
 
-        run = _tools.ToolRun(
+        run = _tools.start_run(
             tools, input, max_turns=max_turns, on_tool_error=on_tool_error, params=params
         )
         if stream:
@@ -476,50 +484,50 @@ class Responses:
         self,
         *,
         tools: Sequence[ToolLike],
-        input: Any,
+        input: Any = None,
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: Literal[False] = False,
-        **params: Unpack[HelperSendParams],
+        **params: Unpack[RunToolsParams],
     ) -> ToolRunResult: ...
     @overload
     async def run_tools_async(
         self,
         *,
         tools: Sequence[ToolLike],
-        input: Any,
+        input: Any = None,
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: Literal[True],
-        **params: Unpack[HelperSendParams],
+        **params: Unpack[RunToolsParams],
     ) -> ToolRunStreamAsync: ...
     @overload
     async def run_tools_async(
         self,
         *,
         tools: Sequence[ToolLike],
-        input: Any,
+        input: Any = None,
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: bool,
-        **params: Unpack[HelperSendParams],
+        **params: Unpack[RunToolsParams],
     ) -> ToolRunResult | ToolRunStreamAsync: ...
 
     async def run_tools_async(
         self,
         *,
         tools: Sequence[ToolLike],
-        input: Any,
+        input: Any = None,
         max_turns: int = 10,
         on_tool_error: OnToolError = "send",
         stream: bool = False,
         **params: Any,
     ) -> ToolRunResult | ToolRunStreamAsync:
         """The async form of ``run_tools``: the calls of one reply run concurrently (async
-        tools awaited, sync tools in worker threads)."""
+        tools awaited, sync tools in worker threads); hooks may be async."""
         from openrouter import tools as _tools
 
-        run = _tools.ToolRun(
+        run = _tools.start_run(
             tools, input, max_turns=max_turns, on_tool_error=on_tool_error, params=params
         )
         if stream:

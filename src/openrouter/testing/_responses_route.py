@@ -17,6 +17,7 @@ from openrouter.testing._render_result import (
 )
 from openrouter.testing._render_stream import StreamSettings, render_stream
 from openrouter.testing._replies import Reply
+from openrouter.testing._signed_reasoning import check_signed_reasoning
 
 if TYPE_CHECKING:
     from openrouter.testing._routes import Call
@@ -54,10 +55,14 @@ class ResponsesRoute:
         self._default_model = default_model
         self._lock = threading.Lock()
         self._count = 0  # responses produced; their ids derive from it
+        # Signed reasoning items of the last reply, which the next request must carry back
+        # unchanged, as providers require.
+        self._issued: dict[str, dict[str, Any]] = {}
 
     def reset(self) -> None:
         with self._lock:
             self._count = 0
+            self._issued = {}
 
     def __call__(self, call: Call) -> None:
         record = call.record
@@ -78,6 +83,12 @@ class ResponsesRoute:
                 return
         if payload.get("previous_response_id") is not None:
             call.error(400, _STATELESS)
+            return
+        with self._lock:
+            issued, self._issued = self._issued, {}
+        problem = check_signed_reasoning(payload, issued)
+        if problem is not None:
+            call.error(400, problem)
             return
         self._answer(call, payload, self._source.next_for(record))
 
@@ -114,6 +125,14 @@ class ResponsesRoute:
             return
         context = RenderContext(payload, reply.model or model, number, int(time.time()))
         rendered = build_result(reply, context)
+        signed = {
+            item["id"]: item
+            for item in rendered.result.get("output", ())
+            if item.get("type") == "reasoning" and "signature" in item and "id" in item
+        }
+        if signed:
+            with self._lock:
+                self._issued = signed
         headers = dict(reply.headers or {})
         if payload.get("stream") is True:
             exchange.stream(render_stream(rendered, reply, self._settings), headers)

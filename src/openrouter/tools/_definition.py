@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from typing import TypeAlias
 
 __all__ = [
+    "ApprovalRule",
     "ArgumentsError",
     "Tool",
     "ToolLike",
@@ -40,7 +41,14 @@ ToolLike: TypeAlias = Union["Tool", Callable[..., Any], Mapping[str, Any], pydan
 """What ``tools=`` takes: functions, ``Tool`` objects, and (sent as they are, never run here)
 server-tool definitions such as ``{"type": "openrouter:web_search"}`` or typed components."""
 
+ApprovalRule: TypeAlias = bool | Callable[[Any], bool]
+"""``requires_approval``: ``True`` (every call waits for a decision), ``False``, or a predicate
+on the validated arguments (a dict by parameter name; a ``from_model`` tool's model instance)."""
+
 _NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+
+# Context objects of these types would be mistaken for ordinary arguments (``city: str``).
+_PLAIN_TYPES = (str, bytes, int, float, bool, list, dict, tuple, set, frozenset, type(None))
 
 
 class ArgumentsError(ValueError):
@@ -57,6 +65,32 @@ def _is_async_callable(fn: Any) -> bool:
     return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
         getattr(fn, "__call__", None)  # noqa: B004 - async callable objects
     )
+
+
+def _is_context_annotation(annotation: Any, context_type: type | None) -> bool:
+    """Whether a parameter annotated ``annotation`` receives a context of ``context_type``."""
+    if context_type is None:
+        return False
+    if typing.get_origin(annotation) is Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return (
+        isinstance(annotation, type)
+        and annotation is not object
+        and annotation not in _PLAIN_TYPES
+        and issubclass(context_type, annotation)
+    )
+
+
+def check_context(context: Any) -> type | None:
+    """The type tools match their context parameters against (``None`` without a context)."""
+    if context is None:
+        return None
+    if isinstance(context, _PLAIN_TYPES):
+        raise TypeError(
+            f"context= must be an object of your own class (a dataclass works), not "
+            f"{type(context).__name__}: tool parameters are matched to it by their type"
+        )
+    return type(context)
 
 
 def _clean_schema(schema: dict[str, Any]) -> dict[str, Any]:
@@ -79,13 +113,17 @@ class Tool:
     __slots__ = (
         "_added",
         "_aliases",
+        "_bound",
+        "_context_names",
         "_positional",
         "args_model",
+        "context_type",
         "description",
         "fn",
         "is_async",
         "name",
         "parameters",
+        "requires_approval",
         "strict",
         "takes_model",
     )
@@ -101,7 +139,10 @@ class Tool:
         strict: bool,
         takes_model: bool,
         aliases: Mapping[str, str] | None = None,
-        positional: SequenceABC[str] = (),
+        positional: SequenceABC[str | None] = (),
+        requires_approval: ApprovalRule = False,
+        context_type: type | None = None,
+        context_names: SequenceABC[str] = (),
     ) -> None:
         if not _NAME_RE.match(name):
             raise ValueError(
@@ -115,7 +156,15 @@ class Tool:
         self.takes_model = takes_model
         self.is_async = fn is not None and _is_async_callable(fn)
         self._aliases = dict(aliases or {})  # field name -> parameter name
+        # Positional-only parameters in order: a field name, or None for the context.
         self._positional = tuple(positional)
+        self._context_names = tuple(context_names)  # keyword parameters given the context
+        self.context_type = context_type
+        """The type of context this tool's context parameters take (``None``: no context)."""
+        if not (isinstance(requires_approval, bool) or callable(requires_approval)):
+            raise TypeError("requires_approval must be a bool or a function of the arguments")
+        self.requires_approval = requires_approval
+        self._bound: dict[type, Tool] = {}
         self._added: dict[int, frozenset[str]] = {}
         if strict:
             parameters, self._added = strictify(parameters)
@@ -131,12 +180,18 @@ class Tool:
         name: str | None = None,
         description: str | None = None,
         strict: bool = False,
+        requires_approval: ApprovalRule = False,
+        context_type: type | None = None,
     ) -> Tool:
         """A tool from a function's signature, type hints and docstring.
 
         ``strict=True`` sends ``strict: true`` with a strict-compatible schema (see
         ``structured.to_strict_json_schema``). Every parameter needs a type hint (``Any``
         accepts any JSON): without one the model would be told nothing about it.
+        ``requires_approval``: see ``ApprovalRule``. Parameters annotated with
+        ``context_type`` (or a base class of it) receive the run's ``context=`` object and are
+        left out of the schema; the loop finds them by itself for plain functions, so
+        ``context_type`` is only needed when the tool is built before the run.
         """
         if not callable(fn):
             raise TypeError(f"Expected a function, got {type(fn).__name__}")
@@ -158,7 +213,8 @@ class Tool:
         summary, arg_docs = parse_docstring(inspect.getdoc(fn))
         fields: dict[str, Any] = {}
         aliases: dict[str, str] = {}
-        positional: list[str] = []
+        positional: list[str | None] = []
+        context_names: list[str] = []
         for index, param in enumerate(signature.parameters.values()):
             if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
                 raise TypeError(
@@ -167,6 +223,12 @@ class Tool:
             if param.name not in hints:
                 raise TypeError(_missing_hint(tool_name, param.name, index))
             annotation = hints[param.name]
+            if _is_context_annotation(annotation, context_type):
+                if param.kind is param.POSITIONAL_ONLY:
+                    positional.append(None)
+                else:
+                    context_names.append(param.name)
+                continue
             doc = arg_docs.get(param.name)
             if isinstance(param.default, FieldInfo):
                 # ``x: int = Field(3, ge=0)``: keep the user's field, add the alias (and the
@@ -206,6 +268,9 @@ class Tool:
             takes_model=False,
             aliases=aliases,
             positional=positional,
+            requires_approval=requires_approval,
+            context_type=context_type if (context_names or None in positional) else None,
+            context_names=context_names,
         )
 
     @classmethod
@@ -217,6 +282,7 @@ class Tool:
         name: str | None = None,
         description: str | None = None,
         strict: bool = False,
+        requires_approval: ApprovalRule = False,
     ) -> Tool:
         """A tool whose parameters are a pydantic model's fields.
 
@@ -235,14 +301,22 @@ class Tool:
             fn=handler,
             strict=strict,
             takes_model=True,
+            requires_approval=requires_approval,
         )
 
     @classmethod
-    def of(cls, obj: Tool | Callable[..., Any] | type[pydantic.BaseModel]) -> Tool:
+    def of(
+        cls,
+        obj: Tool | Callable[..., Any] | type[pydantic.BaseModel],
+        context_type: type | None = None,
+    ) -> Tool:
         """``obj`` as a ``Tool``: a ``Tool`` as is, a pydantic model class via ``from_model``,
-        any other callable via ``from_function``."""
+        any other callable via ``from_function``. With ``context_type``, parameters of that
+        type are context parameters (see ``from_function``)."""
         if isinstance(obj, Tool):
-            return obj
+            return obj.for_context(context_type)
+        if context_type is not None and not isinstance(obj, type):
+            return _with_context(obj, context_type)
         # Building the schema costs ~0.5 ms; a Conversation rebuilds its tools every turn.
         try:
             cached = _TOOL_CACHE.get(obj)
@@ -257,6 +331,47 @@ class Tool:
         with contextlib.suppress(TypeError):
             _TOOL_CACHE[obj] = made
         return made
+
+    def for_context(self, context_type: type | None) -> Tool:
+        """This tool for a run whose context is of ``context_type``: the same tool, or one
+        rebuilt from the function with the parameters of that type left out of the schema."""
+        if context_type is None or self.fn is None or self.takes_model:
+            return self
+        if self.context_type is not None:
+            if issubclass(context_type, self.context_type):
+                return self
+            raise TypeError(
+                f"Tool {self.name!r} takes a context of type {self.context_type.__name__}, "
+                f"but the run's context is a {context_type.__name__}"
+            )
+        bound = self._bound.get(context_type)
+        if bound is None:
+            bound = Tool.from_function(
+                self.fn,
+                name=self.name,
+                description=self.description,
+                strict=self.strict,
+                requires_approval=self.requires_approval,
+                context_type=context_type,
+            )
+            if bound.context_type is None:
+                bound = self  # no parameter takes it
+            self._bound[context_type] = bound
+        return bound
+
+    def needs_approval(self, call: OutputFunctionCallItem) -> bool:
+        """Whether ``call`` waits for an approval decision before it runs. Arguments that do
+        not validate need none: such a call is answered with the error and runs nothing."""
+        rule = self.requires_approval
+        if isinstance(rule, bool):
+            return rule
+        try:
+            parsed = self.checked_arguments(call)
+        except ArgumentsError:
+            return False
+        if self.takes_model:
+            return bool(rule(parsed))
+        return bool(rule({self._aliases[f]: getattr(parsed, f) for f in type(parsed).model_fields}))
 
     # -- definition ------------------------------------------------------------------------
 
@@ -287,18 +402,20 @@ class Tool:
                 text = json.dumps(data)
         return self.args_model.model_validate_json(text)
 
-    def _call_with(self, parsed: pydantic.BaseModel) -> Any:
+    def _call_with(self, parsed: pydantic.BaseModel, context: Any = None) -> Any:
         fn = self.fn
         if fn is None:
             raise TypeError(f"Tool {self.name!r} has no function to run (no handler given)")
         if self.takes_model:
             return fn(parsed)
-        args = [getattr(parsed, f) for f in self._positional]
+        args = [context if f is None else getattr(parsed, f) for f in self._positional]
         kwargs = {
             self._aliases[f]: getattr(parsed, f)
             for f in parsed.model_fields_set
             if f not in self._positional
         }
+        for name in self._context_names:
+            kwargs[name] = context
         return fn(*args, **kwargs)
 
     def checked_arguments(self, call: OutputFunctionCallItem) -> pydantic.BaseModel:
@@ -312,32 +429,33 @@ class Tool:
         except ValueError as exc:  # json.JSONDecodeError (strict tools decode first)
             raise ArgumentsError(f"Invalid arguments for {self.name}: Invalid JSON: {exc}") from exc
 
-    def run(self, parsed: pydantic.BaseModel) -> Any:
-        """Run the tool with parsed arguments; an async tool is run to completion."""
-        value = self._call_with(parsed)
+    def run(self, parsed: pydantic.BaseModel, context: Any = None) -> Any:
+        """Run the tool with parsed arguments (and the run's context for its context
+        parameters); an async tool is run to completion."""
+        value = self._call_with(parsed, context)
         if inspect.isawaitable(value):
             value = _run_awaitable(value)
         return value
 
-    async def arun(self, parsed: pydantic.BaseModel) -> Any:
+    async def arun(self, parsed: pydantic.BaseModel, context: Any = None) -> Any:
         """Run the tool with parsed arguments: awaited if async, else in a worker thread."""
         import anyio.to_thread
 
         if self.is_async:
-            value = self._call_with(parsed)
+            value = self._call_with(parsed, context)
         else:
-            value = await anyio.to_thread.run_sync(self._call_with, parsed)
+            value = await anyio.to_thread.run_sync(self._call_with, parsed, context)
         if inspect.isawaitable(value):
             value = await value
         return value
 
-    def invoke(self, arguments: str | Mapping[str, Any]) -> Any:
+    def invoke(self, arguments: str | Mapping[str, Any], context: Any = None) -> Any:
         """Parse ``arguments`` (JSON text or a dict) and run the tool."""
-        return self.run(self.parse_arguments(arguments))
+        return self.run(self.parse_arguments(arguments), context)
 
-    async def ainvoke(self, arguments: str | Mapping[str, Any]) -> Any:
+    async def ainvoke(self, arguments: str | Mapping[str, Any], context: Any = None) -> Any:
         """The async form of ``invoke`` (a sync tool runs in a worker thread)."""
-        return await self.arun(self.parse_arguments(arguments))
+        return await self.arun(self.parse_arguments(arguments), context)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.fn is None:
@@ -349,6 +467,19 @@ class Tool:
 
 
 _TOOL_CACHE: weakref.WeakKeyDictionary[Any, Tool] = weakref.WeakKeyDictionary()
+_CONTEXT_CACHE: weakref.WeakKeyDictionary[Any, dict[type, Tool]] = weakref.WeakKeyDictionary()
+
+
+def _with_context(fn: Callable[..., Any], context_type: type) -> Tool:
+    """``Tool.from_function(fn, context_type=...)``, cached like ``Tool.of``."""
+    try:
+        by_type = _CONTEXT_CACHE.setdefault(fn, {})
+    except TypeError:
+        by_type = {}
+    made = by_type.get(context_type)
+    if made is None:
+        made = by_type[context_type] = Tool.from_function(fn, context_type=context_type)
+    return made
 
 
 def _missing_hint(tool_name: str, param: str, index: int) -> str:
@@ -390,7 +521,12 @@ def _run_awaitable(value: Any) -> Any:
 def tool(fn: Callable[..., Any], /) -> Tool: ...
 @overload
 def tool(
-    *, name: str | None = None, description: str | None = None, strict: bool = False
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    strict: bool = False,
+    requires_approval: ApprovalRule = False,
+    context_type: type | None = None,
 ) -> Callable[[Callable[..., Any]], Tool]: ...
 
 
@@ -401,16 +537,24 @@ def tool(
     name: str | None = None,
     description: str | None = None,
     strict: bool = False,
+    requires_approval: ApprovalRule = False,
+    context_type: type | None = None,
 ) -> Tool | Callable[[Callable[..., Any]], Tool]:
-    """Decorator: ``@tool`` or ``@tool(name=..., description=..., strict=True)``. The result
-    is a ``Tool`` that is still callable like the function."""
-    if fn is not None:
-        return Tool.from_function(fn, name=name, description=description, strict=strict)
+    """Decorator: ``@tool`` or ``@tool(name=..., description=..., strict=True,
+    requires_approval=..., context_type=...)`` (see ``Tool.from_function``). The result is a
+    ``Tool`` that is still callable like the function."""
 
     def decorate(func: Callable[..., Any]) -> Tool:
-        return Tool.from_function(func, name=name, description=description, strict=strict)
+        return Tool.from_function(
+            func,
+            name=name,
+            description=description,
+            strict=strict,
+            requires_approval=requires_approval,
+            context_type=context_type,
+        )
 
-    return decorate
+    return decorate(fn) if fn is not None else decorate
 
 
 def tool_definitions(tools: SequenceABC[ToolLike]) -> list[Any]:
@@ -419,8 +563,11 @@ def tool_definitions(tools: SequenceABC[ToolLike]) -> list[Any]:
     return split_tools(tools)[1]
 
 
-def split_tools(tools: SequenceABC[ToolLike]) -> tuple[dict[str, Tool], list[Any]]:
-    """The tools to run, by name, and the ``tools=`` definitions to send."""
+def split_tools(
+    tools: SequenceABC[ToolLike], context_type: type | None = None
+) -> tuple[dict[str, Tool], list[Any]]:
+    """The tools to run, by name, and the ``tools=`` definitions to send (context parameters
+    of ``context_type`` left out)."""
     registry: dict[str, Tool] = {}
     definitions: list[Any] = []
     for entry in tools:
@@ -434,7 +581,7 @@ def split_tools(tools: SequenceABC[ToolLike]) -> tuple[dict[str, Tool], list[Any
                 )
             definitions.append(entry)
             continue
-        tool_obj = Tool.of(entry)
+        tool_obj = Tool.of(entry, context_type)
         if tool_obj.name in registry:
             raise ValueError(f"Two tools are named {tool_obj.name!r}")
         registry[tool_obj.name] = tool_obj

@@ -1,36 +1,107 @@
-"""The request loops of a tool run, sync and async, over the shared ``ToolRun`` state."""
+"""The request loops of a tool run, sync and async: each reads ``ToolRun.steps()`` and does what
+it asks. The sync loop runs one turn's calls in threads (at most ``max_concurrency``); the async
+loop runs them as tasks (sync tools in worker threads)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import inspect
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from openrouter.tools._run import (
+    CallHook,
+    Finished,
+    RunCalls,
+    SendRequest,
+    ToolRun,
+    ToolRunResult,
+    run_concurrently,
+)
 
 if TYPE_CHECKING:
-    from openrouter.tools._run import ToolRun, ToolRunResult
+    from openrouter.components import OutputFunctionCallItem
+    from openrouter.errors import ToolCallError
+    from openrouter.tools._execution import ToolExecution
     from openrouter.tools._send import Send, SendAsync
 
-__all__ = ["drive", "drive_async"]
+__all__ = ["call_hook", "call_hook_async", "drive", "drive_async", "run_in_threads"]
 
 
 def drive(send: Send, run: ToolRun) -> ToolRunResult:
     """The sync loop."""
     run.check_sync_tools()
-    for _ in run.execute(run.pending()):
-        pass
-    while True:
-        calls = run.accept(send(**run.request()))
-        if calls is None:
-            return run.result()
-        for _ in run.execute(calls):
-            pass
+    steps = run.steps()
+    reply: Any = None
+    try:
+        while True:
+            action = steps.send(reply)
+            if isinstance(action, Finished):
+                return action.result
+            if isinstance(action, SendRequest):
+                reply = send(**action.params)
+            elif isinstance(action, RunCalls):
+                reply = list(run_in_threads(run, action.calls))
+            else:
+                reply = call_hook(action, run)
+    finally:
+        steps.close()
 
 
 async def drive_async(send_async: SendAsync, run: ToolRun) -> ToolRunResult:
     """The async loop: the calls of one reply run concurrently."""
-    pending = run.pending()
-    if pending:
-        await run.execute_async(pending)
-    while True:
-        calls = run.accept(await send_async(**run.request()))
-        if calls is None:
-            return run.result()
-        await run.execute_async(calls)
+    steps = run.steps()
+    reply: Any = None
+    try:
+        while True:
+            action = steps.send(reply)
+            if isinstance(action, Finished):
+                return action.result
+            if isinstance(action, SendRequest):
+                reply = await send_async(**action.params)
+            elif isinstance(action, RunCalls):
+                reply = await run_concurrently(run, action.calls)
+            else:
+                reply = await call_hook_async(action, run)
+    finally:
+        steps.close()
+
+
+def run_in_threads(
+    run: ToolRun, calls: list[OutputFunctionCallItem]
+) -> Iterator[ToolExecution | ToolCallError]:
+    """Every call's outcome, in call order, each as soon as it and those before it are done.
+    Calls run in threads, at most ``run.max_concurrency`` at once; a single call runs here."""
+    if len(calls) == 1:
+        yield run.outcome(calls[0])
+        return
+    pool = ThreadPoolExecutor(
+        max_workers=min(len(calls), run.max_concurrency), thread_name_prefix="openrouter-tool"
+    )
+    finished = False
+    try:
+        futures: list[Future[ToolExecution | ToolCallError]] = [
+            pool.submit(run.outcome, call) for call in calls
+        ]
+        for future in futures:
+            yield future.result()
+        finished = True
+    finally:
+        # Closed early (a stream left mid-turn, Ctrl-C): start nothing new, wait for nothing.
+        pool.shutdown(wait=finished, cancel_futures=not finished)
+
+
+def call_hook(action: CallHook, run: ToolRun) -> Any:
+    value = action.hook(run)
+    if inspect.isawaitable(value):
+        if inspect.iscoroutine(value):
+            value.close()
+        raise TypeError("An async turn hook needs run_tools_async()")
+    return value
+
+
+async def call_hook_async(action: CallHook, run: ToolRun) -> Any:
+    value = action.hook(run)
+    if inspect.isawaitable(value):
+        value = await value
+    return value

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator
+from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from openrouter.components import OpenResponsesResult, StreamEvents, TextDeltaEvent
-from openrouter.tools._run import ToolExecution, ToolRun, ToolRunResult
+from openrouter.components import (
+    FunctionCallArgsDeltaEvent,
+    OpenResponsesResult,
+    OutputFunctionCallItem,
+    ReasoningDeltaEvent,
+    ReasoningSummaryTextDeltaEvent,
+    StreamEvents,
+    StreamEventsResponseOutputItemAdded,
+    TextDeltaEvent,
+)
+from openrouter.tools._drivers import call_hook, call_hook_async, run_in_threads
+from openrouter.tools._execution import ToolExecution
+from openrouter.tools._run import Finished, RunCalls, SendRequest, ToolRun, ToolRunResult
+from openrouter.tools._run import run_concurrently as _run_concurrently
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -16,9 +29,52 @@ if TYPE_CHECKING:
 
     from openrouter.tools._send import Send, SendAsync
 
-__all__ = ["ToolRunEvent", "ToolRunStream", "ToolRunStreamAsync"]
+__all__ = ["ToolCallDelta", "ToolRunEvent", "ToolRunStream", "ToolRunStreamAsync"]
 
 ToolRunEvent: TypeAlias = StreamEvents | ToolExecution
+
+
+@dataclass(frozen=True)
+class ToolCallDelta:
+    """A piece of a function call's arguments as it streams in: which call (``name``,
+    ``call_id``), the new ``delta`` and the ``arguments`` received so far."""
+
+    type: ClassVar[str] = "tool.call.delta"
+
+    name: str
+    call_id: str
+    item_id: str
+    delta: str
+    arguments: str
+
+
+class _CallTracker:
+    """Which function call each argument delta belongs to (the delta events carry only the
+    item id): learnt from ``response.output_item.added``."""
+
+    __slots__ = ("_calls",)
+
+    def __init__(self) -> None:
+        self._calls: dict[str, tuple[str, str, list[str]]] = {}
+
+    def see(self, event: Any) -> ToolCallDelta | None:
+        if isinstance(event, StreamEventsResponseOutputItemAdded):
+            item = event.item
+            if isinstance(item, OutputFunctionCallItem):
+                key = item.id or str(event.output_index)
+                self._calls[key] = (item.name, item.call_id, [item.arguments])
+        elif isinstance(event, FunctionCallArgsDeltaEvent):
+            key = event.item_id or str(event.output_index)
+            name, call_id, parts = self._calls.setdefault(key, ("", "", []))
+            parts.append(event.delta)
+            return ToolCallDelta(name, call_id, key, event.delta, "".join(parts))
+        return None
+
+
+def _reasoning_delta(event: Any) -> str | None:
+    if isinstance(event, (ReasoningDeltaEvent, ReasoningSummaryTextDeltaEvent)):
+        return event.delta
+    return None
 
 
 class _RunStreamBase:
@@ -42,7 +98,7 @@ class _RunStreamBase:
 
 class ToolRunStream(_RunStreamBase):
     """``run_tools(..., stream=True)``: the events of every turn, and a ``ToolExecution`` after
-    each tool call. Ends when the model answers; then ``result`` holds the ``ToolRunResult``."""
+    each tool call. Ends when the run ends; then ``result`` holds the ``ToolRunResult``."""
 
     def __init__(
         self,
@@ -59,16 +115,28 @@ class ToolRunStream(_RunStreamBase):
     def _iterate(self) -> Generator[ToolRunEvent, None, None]:
         run = self._run
         run.check_sync_tools()
-        yield from run.execute(run.pending())
-        while True:
-            with self._send(stream=True, **run.request()) as stream:
-                yield from stream
-                final = stream.get_final_response()
-            calls = run.accept(final)
-            if calls is None:
-                break
-            yield from run.execute(calls)
-        self._finished(run.result())
+        steps = run.steps()
+        reply: Any = None
+        try:
+            while True:
+                action = steps.send(reply)
+                if isinstance(action, Finished):
+                    self._finished(action.result)
+                    return
+                if isinstance(action, SendRequest):
+                    with self._send(stream=True, **action.params) as stream:
+                        yield from stream
+                        reply = stream.get_final_response()
+                elif isinstance(action, RunCalls):
+                    reply = []
+                    for outcome in run_in_threads(run, action.calls):
+                        reply.append(outcome)
+                        if isinstance(outcome, ToolExecution):
+                            yield outcome
+                else:
+                    reply = call_hook(action, run)
+        finally:
+            steps.close()
 
     def __iter__(self) -> Iterator[ToolRunEvent]:
         return self._events
@@ -81,6 +149,22 @@ class ToolRunStream(_RunStreamBase):
         for event in self._events:
             if isinstance(event, TextDeltaEvent):
                 yield event.delta
+
+    def reasoning_deltas(self) -> Iterator[str]:
+        """The reasoning of every turn (reasoning text and summary text), as it arrives."""
+        for event in self._events:
+            delta = _reasoning_delta(event)
+            if delta is not None:
+                yield delta
+
+    def tool_call_deltas(self) -> Iterator[ToolCallDelta]:
+        """Each function call's arguments as they arrive (``ToolCallDelta``: name, call id,
+        the new piece and the arguments so far)."""
+        tracker = _CallTracker()
+        for event in self._events:
+            found = tracker.see(event)
+            if found is not None:
+                yield found
 
     def get_final_result(self) -> ToolRunResult:
         for _ in self._events:
@@ -123,22 +207,29 @@ class ToolRunStreamAsync(_RunStreamBase):
 
     async def _iterate(self) -> AsyncGenerator[ToolRunEvent, None]:
         run = self._run
-        pending = run.pending()
-        if pending:
-            for execution in await run.execute_async(pending):
-                yield execution
-        while True:
-            stream = await self._send_async(stream=True, **run.request())
-            async with stream:
-                async for event in stream:
-                    yield event
-                final = await stream.get_final_response()
-            calls = run.accept(final)
-            if calls is None:
-                break
-            for execution in await run.execute_async(calls):
-                yield execution
-        self._finished(run.result())
+        steps = run.steps()
+        reply: Any = None
+        try:
+            while True:
+                action = steps.send(reply)
+                if isinstance(action, Finished):
+                    self._finished(action.result)
+                    return
+                if isinstance(action, SendRequest):
+                    stream = await self._send_async(stream=True, **action.params)
+                    async with stream:
+                        async for event in stream:
+                            yield event
+                        reply = await stream.get_final_response()
+                elif isinstance(action, RunCalls):
+                    reply = await _run_concurrently(run, action.calls)
+                    for outcome in reply:
+                        if isinstance(outcome, ToolExecution):
+                            yield outcome
+                else:
+                    reply = await call_hook_async(action, run)
+        finally:
+            steps.close()
 
     def __aiter__(self) -> AsyncIterator[ToolRunEvent]:
         return self._events
@@ -151,6 +242,21 @@ class ToolRunStreamAsync(_RunStreamBase):
         async for event in self._events:
             if isinstance(event, TextDeltaEvent):
                 yield event.delta
+
+    async def reasoning_deltas(self) -> AsyncIterator[str]:
+        """The reasoning of every turn (reasoning text and summary text), as it arrives."""
+        async for event in self._events:
+            delta = _reasoning_delta(event)
+            if delta is not None:
+                yield delta
+
+    async def tool_call_deltas(self) -> AsyncIterator[ToolCallDelta]:
+        """Each function call's arguments as they arrive (see ``ToolRunStream``)."""
+        tracker = _CallTracker()
+        async for event in self._events:
+            found = tracker.see(event)
+            if found is not None:
+                yield found
 
     async def get_final_result(self) -> ToolRunResult:
         async for _ in self._events:
