@@ -236,6 +236,24 @@ def test_stream_final_response_carries_the_generation_id(openrouter_client: Open
     assert gen.data.streamed is True
 
 
+def test_helpers_keep_the_generation_id(
+    openrouter_client: OpenRouter, openrouter_emulator: Emulator
+) -> None:
+    from pydantic import BaseModel
+
+    class Answer(BaseModel):
+        value: int
+
+    openrouter_emulator.enqueue(Reply.text('{"value": 4}'))
+    parsed = openrouter_client.responses.parse(
+        text_format=Answer, model="openai/gpt-4o", input="2+2"
+    )
+    assert parsed.output_parsed.value == 4
+    assert parsed.generation_id is not None
+    record = openrouter_emulator.generation(parsed.generation_id)
+    assert record is not None and record["id"] == parsed.generation_id
+
+
 def test_generation_cost_when_the_response_carries_none(
     openrouter_client: OpenRouter, openrouter_emulator: Emulator
 ) -> None:
