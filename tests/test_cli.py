@@ -592,10 +592,18 @@ def test_emulate_options_reach_the_server(monkeypatch: pytest.MonkeyPatch) -> No
     args = ("emulate", "--port", "0", "--host", "0.0.0.0", "--any-key", "--no-validate", "--quiet")
     assert run_main(*args, env=cli_env()).returncode == 0
     assert run_main("emulate", "--api-key", "sk-mine", "--validate", env=cli_env()).returncode == 0
+    assert run_main("emulate", "--credit-limit", "0.5", env=cli_env()).returncode == 0
+    unlimited = {"credit_limit": None}
     assert calls == [
-        (8080, "127.0.0.1", "sk-or-emulator", {"validate": None, "quiet": False}),
-        (0, "0.0.0.0", None, {"validate": False, "quiet": True}),
-        (8080, "127.0.0.1", "sk-mine", {"validate": True, "quiet": False}),
+        (8080, "127.0.0.1", "sk-or-emulator", {"validate": None, "quiet": False, **unlimited}),
+        (0, "0.0.0.0", None, {"validate": False, "quiet": True, **unlimited}),
+        (8080, "127.0.0.1", "sk-mine", {"validate": True, "quiet": False, **unlimited}),
+        (
+            8080,
+            "127.0.0.1",
+            "sk-or-emulator",
+            {"validate": None, "quiet": False, "credit_limit": 0.5},
+        ),
     ]
 
 

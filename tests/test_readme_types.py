@@ -25,6 +25,7 @@ BLOCKS = re.findall(r"^```python\n(.*?)^```", README.read_text(), flags=re.S | r
 PROBES = """
 from typing_extensions import assert_type
 
+from openrouter import OpenRouter, operations
 from openrouter import components as c
 
 
@@ -39,6 +40,28 @@ def on_event(event: c.StreamEvents) -> str:
         real_type: str = event.type     # still a str for the checker
         return real_type + str(event.raw)
     return ""
+
+
+def companion_results(client: OpenRouter) -> None:
+    assert_type(client.models.list(), c.ModelsListResponse)
+    assert_type(client.models.list().data[0], c.Model)
+    assert_type(client.models.count().data.count, int)
+    assert_type(client.endpoints.list(author="a", slug="b"), operations.ListEndpointsResponse)
+    assert_type(client.generations.get_generation(id="g").data.total_cost, float)
+    assert_type(client.credits.get_credits(), operations.GetCreditsResponse)
+    assert_type(client.api_keys.get_current_key_metadata().data.limit, float | None)
+    assert_type(client.responses.send(model="m", input="x").generation_id, str | None)
+    raw = client.models.with_raw_response.list(supported_parameters=["tools"])
+    assert_type(raw, operations.RawResponse[c.ModelsListResponse])
+    sent = client.responses.with_raw_response.send(model="m", input="x")
+    assert_type(sent.parse(), c.OpenResponsesResult)
+    assert_type(c.PublicPricing(prompt="0", completion="0").estimate_cost(1, 1), float | None)
+
+
+async def companion_results_async(client: OpenRouter) -> None:
+    assert_type(await client.models.list_async(), c.ModelsListResponse)
+    raw = await client.credits.with_raw_response.get_credits_async()
+    assert_type(raw.parse(), operations.GetCreditsResponse)
 
 
 def on_item(item: c.OutputItems) -> str:

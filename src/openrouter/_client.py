@@ -12,6 +12,11 @@ from typing import TYPE_CHECKING
 from openrouter._wire._base_client import DEFAULT_SERVER_URL, DEFAULT_TIMEOUT_MS, BaseClient
 
 if TYPE_CHECKING:
+    from openrouter.resources.api_keys import APIKeys
+    from openrouter.resources.credits import Credits
+    from openrouter.resources.endpoints import Endpoints
+    from openrouter.resources.generations import Generations
+    from openrouter.resources.models import Models
     from openrouter.resources.responses import Responses
 
 __all__ = ["DEFAULT_SERVER_URL", "DEFAULT_TIMEOUT_MS", "Beta", "OpenRouter"]
@@ -54,6 +59,60 @@ class OpenRouter(BaseClient):
     @property
     def beta(self) -> Beta:
         return Beta(self.responses)
+
+    # The companion endpoints, named as in the official SDK. Each resource module loads on
+    # first use; building one is cheap, so a race only builds a spare.
+
+    _models: Models | None = None
+    _endpoints: Endpoints | None = None
+    _generations: Generations | None = None
+    _credits: Credits | None = None
+    _api_keys: APIKeys | None = None
+
+    @property
+    def models(self) -> Models:
+        """The model catalogue: ``list``, ``count``."""
+        if self._models is None:
+            from openrouter.resources.models import Models
+
+            self._models = Models(self)
+        return self._models
+
+    @property
+    def endpoints(self) -> Endpoints:
+        """The providers serving a model: ``list(author=, slug=)``."""
+        if self._endpoints is None:
+            from openrouter.resources.endpoints import Endpoints
+
+            self._endpoints = Endpoints(self)
+        return self._endpoints
+
+    @property
+    def generations(self) -> Generations:
+        """A generation's record (exact cost, provider, latency): ``get_generation(id=)``."""
+        if self._generations is None:
+            from openrouter.resources.generations import Generations
+
+            self._generations = Generations(self)
+        return self._generations
+
+    @property
+    def credits(self) -> Credits:
+        """Credits purchased and used: ``get_credits()``."""
+        if self._credits is None:
+            from openrouter.resources.credits import Credits
+
+            self._credits = Credits(self)
+        return self._credits
+
+    @property
+    def api_keys(self) -> APIKeys:
+        """The current key's limit and usage: ``get_current_key_metadata()``."""
+        if self._api_keys is None:
+            from openrouter.resources.api_keys import APIKeys
+
+            self._api_keys = APIKeys(self)
+        return self._api_keys
 
     def __enter__(self) -> OpenRouter:
         return self

@@ -1,9 +1,9 @@
-"""The typed result of a non-streaming ``/responses`` body, shared by ``send`` and the streams
-(a stream request answered with plain JSON)."""
+"""Typed results of successful, read responses: ``/responses`` bodies (shared by ``send`` and
+the streams, for a stream request answered with plain JSON) and every other endpoint's."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from openrouter import _json
 from openrouter._wire._errors import error_from_response, parse_error_body, status_for_code
@@ -12,23 +12,35 @@ from openrouter.errors import ResponseValidationError
 if TYPE_CHECKING:
     import httpx
 
+    from openrouter._models import BaseModel
     from openrouter.components import OpenResponsesResult
 
-__all__ = ["parse_result"]
+    _M = TypeVar("_M", bound=BaseModel)
+
+__all__ = ["parse_model", "parse_result"]
 
 
 def parse_result(response: httpx.Response) -> OpenResponsesResult:
-    """The typed result of a read, successful, non-streaming response.
+    """The typed result of a read, successful, non-streaming response, carrying the
+    response's ``X-Generation-Id`` as ``generation_id``.
 
     A 200 whose body is ``{"error": ...}`` raises the API error its code names.
     """
-    from pydantic import ValidationError
-
     from openrouter.components import OpenResponsesResult
+
+    result = parse_model(response, OpenResponsesResult)
+    result._generation_id = response.headers.get("x-generation-id")
+    return result
+
+
+def parse_model(response: httpx.Response, cls: type[_M]) -> _M:
+    """``response``'s JSON body as ``cls``; a 200 whose body is ``{"error": ...}`` raises the
+    API error its code names, any other mismatch ``ResponseValidationError``."""
+    from pydantic import ValidationError
 
     content = response.content
     try:
-        return OpenResponsesResult.model_validate_json(content)
+        return cls.model_validate_json(content)
     except ValidationError as exc:
         try:
             body = _json.loads(content)
@@ -40,7 +52,7 @@ def parse_result(response: httpx.Response) -> OpenResponsesResult:
             raise error_from_response(response, status_code=status) from None
         first = exc.errors()[0]
         raise ResponseValidationError(
-            f"The response body is not a valid OpenResponsesResult: {exc.error_count()} "
+            f"The response body is not a valid {cls.__name__}: {exc.error_count()} "
             f"error(s), first: {first['msg']} at {first['loc']}",
             cause=exc,
             status_code=response.status_code,

@@ -190,6 +190,7 @@ class _StreamCore:
         final = self.accumulator.final_response()
         if final is None:
             raise StreamInterruptedError("The stream produced no response", event_count=0)
+        final._generation_id = self.response.headers.get("x-generation-id")
         return final
 
     def require_complete(self) -> OpenResponsesResult:

@@ -306,6 +306,7 @@ class ParsedResponse(OpenResponsesResult, Generic[T]):
             _fields_set=set(response.model_fields_set), **values
         )
         out._parsed = parsed
+        out._generation_id = response._generation_id
         return out
 
 

@@ -176,16 +176,20 @@ class BaseClient:
     def request(self, prepared: PreparedRequest) -> httpx.Response:
         """Send with retries. A success comes back read and closed, or open when
         ``prepared.stream``; an error status or transport failure raises its SDK error."""
-        from openrouter._wire import _transport
+        from openrouter._wire import _capture, _transport
 
-        return _transport.send(self._sync_client(), prepared, self.logger)
+        response = _transport.send(self._sync_client(), prepared, self.logger)
+        _capture.note(response)
+        return response
 
     async def request_async(self, prepared: PreparedRequest) -> httpx.Response:
         """The async form of ``request``."""
-        from openrouter._wire import _transport
+        from openrouter._wire import _capture, _transport
 
         http = await self._async_client()
-        return await _transport.send_async(http, prepared, self.logger)
+        response = await _transport.send_async(http, prepared, self.logger)
+        _capture.note(response)
+        return response
 
     # -- internals ---------------------------------------------------------------------------
 

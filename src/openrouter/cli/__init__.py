@@ -4,7 +4,8 @@ Only the standard library is imported at module level; httpx, pydantic and the S
 machinery load when a request is actually made, so ``openrouter --help`` starts instantly.
 
 Modules, each importing only those above it: ``_exit`` (exit codes, error lines), ``_args``
-(options and help), ``_output`` (printing), ``_run`` (one request), ``_chat`` (a session).
+(options and help), ``_output`` (printing), ``_connect`` (the client), ``_run`` (one request),
+``_chat`` (a session), ``_models`` (``openrouter models``, the catalogue).
 ``openrouter emulate`` is ``python -m openrouter.testing`` under another name.
 """
 
@@ -24,6 +25,7 @@ from openrouter.cli._exit import (
     exit_code_for,
     report_error,
 )
+from openrouter.cli._models import build_models_parser, run_models
 from openrouter.cli._run import run_once
 
 __all__ = ["main"]
@@ -44,6 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return emulate(words, prog=f"{PROG} emulate")
     if command == "chat":
         parser = build_chat_parser()
+    elif command == "models":
+        parser = build_models_parser()
     args = parser.parse_args(words)
     debug: bool = args.debug
     if args.emulator and args.base_url:
@@ -54,6 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if command == "chat":
             return run_chat(args, stdin, out, err)
+        if command == "models":
+            return run_models(args, out, err)
         return run_once(args, stdin, out, err)
     except KeyboardInterrupt:
         # Every stream is closed on the way out (finally blocks), which stops the generation.

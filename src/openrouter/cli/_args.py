@@ -13,7 +13,7 @@ DEFAULT_MODEL = "openai/gpt-4o-mini"
 REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 REASONING_SUMMARIES = ("auto", "concise", "detailed")
 # "emulate" is parsed by openrouter.testing._command, shared with python -m openrouter.testing.
-SUBCOMMANDS = ("chat", "emulate")
+SUBCOMMANDS = ("chat", "emulate", "models")
 
 # Help text is pre-wrapped to 79 columns (RawDescriptionHelpFormatter keeps it as written).
 MAIN_DESCRIPTION = """\
@@ -27,10 +27,12 @@ and is never printed.
 commands:
   openrouter [options] PROMPT...         answer one prompt (the default)
   openrouter chat [options] [PROMPT...]  chat interactively, keeping context
+  openrouter models [SEARCH] [--supports LIST]
+                                         list models, prices and context sizes
   openrouter emulate [--port N]          serve the offline emulator locally
 
-A first word of exactly "chat" or "emulate" is a command. To send it as the
-prompt, put "--" before it: openrouter -- chat"""
+A first word of exactly "chat", "models" or "emulate" is a command. To send it
+as the prompt, put "--" before it: openrouter -- chat"""
 
 MAIN_EPILOG = f"""\
 examples:
@@ -42,6 +44,7 @@ examples:
   openrouter --json "Hi" | jq -r .type        # one JSON event per line
   openrouter --no-stream --usage "Hi"         # whole answer, then tokens/cost
   openrouter chat -m anthropic/claude-sonnet-4
+  openrouter models --supports tools,reasoning
   openrouter emulate --port 8080
 
 environment:
@@ -68,7 +71,7 @@ examples:
 {EXIT_CODES_HELP}"""
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
     """Usage errors as one ``openrouter: error:`` line plus a pointer to ``--help``."""
 
     def error(self, message: str) -> NoReturn:
@@ -85,7 +88,7 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
@@ -128,7 +131,7 @@ def _add_request_options(parser: argparse.ArgumentParser) -> None:
         help="print the model's reasoning to stderr (dimmed on a terminal)",
     )
     model.add_argument(
-        "--max-output-tokens", type=_positive_int, metavar="N", help="cap on the answer's tokens"
+        "--max-output-tokens", type=positive_int, metavar="N", help="cap on the answer's tokens"
     )
     model.add_argument(
         "-t", "--temperature", type=float, metavar="T", help="sampling temperature, e.g. 0.7"
@@ -160,7 +163,11 @@ def _add_request_options(parser: argparse.ArgumentParser) -> None:
     output.add_argument(
         "--usage", action="store_true", help="print tokens and cost to stderr at the end"
     )
+    add_connection_options(parser)
 
+
+def add_connection_options(parser: argparse.ArgumentParser) -> None:
+    """Where and how to connect: shared by every command that sends requests."""
     conn = parser.add_argument_group("connection")
     conn.add_argument(
         "--emulator",
@@ -204,10 +211,11 @@ def _version() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog=PROG,
         usage="%(prog)s [options] [PROMPT ...]\n"
         "       %(prog)s chat [options] [PROMPT ...]\n"
+        "       %(prog)s models [SEARCH] [--supports LIST] [--json]\n"
         "       %(prog)s emulate [--port N] [--host HOST]",
         description=MAIN_DESCRIPTION,
         epilog=MAIN_EPILOG,
@@ -219,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def build_chat_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog=f"{PROG} chat",
         usage="%(prog)s [options] [PROMPT ...]",
         description=CHAT_DESCRIPTION,

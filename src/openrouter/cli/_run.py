@@ -10,6 +10,7 @@ from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any, TextIO
 
 from openrouter.cli._args import DEFAULT_MODEL
+from openrouter.cli._connect import open_client
 from openrouter.cli._exit import EXIT_OK, EXIT_USAGE, PROG, CLIError, check_result
 from openrouter.cli._output import Printer, format_usage, isatty, wants_color
 
@@ -112,32 +113,8 @@ class Runner:
         return self
 
     def _open(self) -> None:
-        from openrouter import OpenRouter
-
         args = self.args
-        api_key: str | None = None
-        server_url: str | None = args.base_url
-        if args.emulator:
-            from openrouter.testing import Emulator
-
-            log = (lambda line: print(f"emulator: {line}", file=self.err)) if args.debug else None
-            # Any key is accepted, and the user's real key is never sent to it.
-            emulator = self._stack.enter_context(Emulator(api_key=None, log=log))
-            api_key, server_url = emulator.api_key, emulator.url
-        retry_config = None
-        if args.no_retry:
-            from openrouter.utils import RetryConfig
-
-            retry_config = RetryConfig("none")
-        timeout_ms = round(args.timeout * 1000) if args.timeout is not None else None
-        self.client = self._stack.enter_context(
-            OpenRouter(
-                api_key=api_key,
-                server_url=server_url,
-                timeout_ms=timeout_ms,
-                retry_config=retry_config,
-            )
-        )
+        self.client = open_client(args, self._stack, self.err)
         if args.debug:
             import logging
 
@@ -145,7 +122,7 @@ class Runner:
                 "model=%s server_url=%s api_key=%s stream=%s",
                 self.model,
                 self.client.server_url,
-                "<set>" if (api_key or os.environ.get("OPENROUTER_API_KEY")) else "<unset>",
+                "<set>" if (args.emulator or os.environ.get("OPENROUTER_API_KEY")) else "<unset>",
                 not args.no_stream,
             )
 
@@ -194,6 +171,8 @@ class Runner:
         from openrouter.usage import Usage
 
         usage = Usage.of(self.last_result)
+        if self.args.usage and self.client is not None and self.last_result is not None:
+            usage = completed_from_record(self.client, self.last_result, usage)
         self.total = usage if self.total is None else self.total + usage
         if self.args.usage:
             self.err.write(f"{PROG}: {format_usage(usage)}\n")
@@ -203,6 +182,43 @@ class Runner:
         if self.args.usage and self.total is not None and self.total.requests > 1:
             self.err.write(f"{PROG}: {format_usage(self.total, 'session total')}\n")
             self.err.flush()
+
+
+def completed_from_record(client: OpenRouter, result: OpenResponsesResult, usage: Usage) -> Usage:
+    """``usage``, with the cost (and tokens) the generation record has when the response
+    itself did not carry them. The record can lag the response briefly: asked a few times."""
+    if usage.requests_with_cost or not result.generation_id:
+        return usage
+    import dataclasses
+    import time
+
+    from openrouter import errors
+
+    record = None
+    for attempt in range(3):
+        try:
+            record = client.generations.get_generation(id=result.generation_id).data
+            break
+        except errors.NotFoundResponseError:
+            time.sleep(0.5 * (attempt + 1))
+        except errors.OpenRouterSDKError:
+            break  # the answer is printed already; a missing cost is not worth a failure
+    if record is None:
+        return usage
+    filled = dataclasses.replace(usage, cost=record.total_cost, requests_with_cost=usage.requests)
+    if usage.requests_with_usage:
+        return filled
+    prompt = record.tokens_prompt or 0
+    completion = record.tokens_completion or 0
+    return dataclasses.replace(
+        filled,
+        input_tokens=prompt,
+        output_tokens=completion,
+        total_tokens=prompt + completion,
+        reasoning_tokens=record.native_tokens_reasoning or 0,
+        cached_tokens=record.native_tokens_cached or 0,
+        requests_with_usage=usage.requests,
+    )
 
 
 def run_once(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:

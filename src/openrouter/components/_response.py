@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from openrouter._models import BaseModel
 from openrouter.components._request import (
@@ -648,6 +648,16 @@ class OpenResponsesResult(BaseModel):
     text: TextExtendedConfig | None = None
     truncation: Literal["auto", "disabled"] | _OpenStr | None = None
     user: str | None = None
+
+    # Not a body field: the client sets it from the HTTP response that carried the result.
+    _generation_id: str | None = PrivateAttr(default=None)
+
+    @property
+    def generation_id(self) -> str | None:
+        """The ``X-Generation-Id`` of the response that carried this result (``None`` for a
+        result built locally): pass it to ``client.generations.get_generation(id=...)`` for
+        the exact cost, provider and latency."""
+        return self._generation_id
 
     @property
     def output_text(self) -> str:

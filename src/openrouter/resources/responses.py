@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from openrouter._wire._base_client import BaseClient
     from openrouter._wire._request import PreparedRequest
     from openrouter.components import OpenResponsesResult, StreamEvents
+    from openrouter.resources._responses_raw import ResponsesWithRawResponse
     from openrouter.structured import ParsedEventStream, ParsedEventStreamAsync, ParsedResponse
     from openrouter.tools import (
         OnToolError,
@@ -278,6 +279,13 @@ class Responses:
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
+
+    @property
+    def with_raw_response(self) -> ResponsesWithRawResponse:
+        """``send`` / ``send_async`` answering with ``RawResponse`` (status, headers, result)."""
+        from openrouter.resources._responses_raw import ResponsesWithRawResponse
+
+        return ResponsesWithRawResponse(self)
 
     @overload
     def send(

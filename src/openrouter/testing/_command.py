@@ -33,6 +33,7 @@ def serve(
     *,
     validate: bool | None = None,
     quiet: bool = False,
+    credit_limit: float | None = None,
 ) -> None:
     """Run an emulator in the foreground until Ctrl-C (or SIGTERM); then return normally.
 
@@ -43,7 +44,12 @@ def serve(
         print(line, file=sys.stderr, flush=True)
 
     emulator = Emulator(
-        api_key=api_key, host=host, port=port, validate=validate, log=None if quiet else log
+        api_key=api_key,
+        host=host,
+        port=port,
+        validate=validate,
+        log=None if quiet else log,
+        credit_limit=credit_limit,
     )
     previous: dict[signal.Signals, Any] = {}
     if threading.current_thread() is threading.main_thread():
@@ -107,7 +113,23 @@ def build_parser(prog: str = _PROG) -> argparse.ArgumentParser:
         "--no-validate", dest="validate", action="store_false", help="skip request validation"
     )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
+    parser.add_argument(
+        "--credit-limit",
+        type=_credit_limit,
+        metavar="USD",
+        help="answer POST /responses with 402 once this much has been spent",
+    )
     return parser
+
+
+def _credit_limit(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {text!r}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None, *, prog: str = _PROG) -> int:
@@ -120,6 +142,7 @@ def main(argv: Sequence[str] | None = None, *, prog: str = _PROG) -> int:
             None if args.any_key else args.api_key,
             validate=args.validate,
             quiet=args.quiet,
+            credit_limit=args.credit_limit,
         )
     except KeyboardInterrupt:  # Ctrl-C during start-up
         pass

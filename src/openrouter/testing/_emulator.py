@@ -7,16 +7,18 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from openrouter.testing._catalog import Catalog
 from openrouter.testing._faults import Fault, default_message, error_body
 from openrouter.testing._http import Exchange, HttpServer
+from openrouter.testing._ledger import Ledger
 from openrouter.testing._records import RecordedRequest, record_of
 from openrouter.testing._render_stream import StreamSettings
 from openrouter.testing._responses_route import ResponsesRoute
 from openrouter.testing._routes import Call, Route, RouteTable
 from openrouter.testing._schema import get_checker, jsonschema_available
-from openrouter.testing._sources import ModelOutages, ScriptedReplies
+from openrouter.testing._sources import ModelOutages, RouteFaults, ScriptedReplies
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -44,6 +46,12 @@ class Emulator:
     echo model (``"Echo: <last user text>"``). ``delta_size``, ``keepalive`` and
     ``keepalive_every`` are the stream defaults for replies that do not set them.
     ``log`` receives one line per request (e.g. ``print``).
+
+    Beyond ``POST /responses`` it serves a small model catalogue (``GET /models``,
+    ``/models/count``, ``/models/{author}/{slug}/endpoints``), a generation record for every
+    response it produced (``GET /generation``), and credits and key usage that grow with each
+    response's cost (``GET /credits``, ``GET /key``). With ``credit_limit`` (USD) set, once
+    that much has been spent ``POST /responses`` answers 402, as the service does.
     """
 
     def __init__(
@@ -58,6 +66,7 @@ class Emulator:
         keepalive: int = 0,
         keepalive_every: int = 0,
         log: Callable[[str], object] | None = None,
+        credit_limit: float | None = None,
     ) -> None:
         if api_key is not None and not api_key:
             raise ValueError("api_key must be a non-empty string, or None to accept any key")
@@ -73,22 +82,33 @@ class Emulator:
         self._generations = 0
         self._scripted = ScriptedReplies()
         self._outages = ModelOutages()
+        self._route_faults = RouteFaults()
+        self._ledger = Ledger(credit_limit, _key_label(self.api_key))
+        self._catalog = Catalog()
         self._responses = ResponsesRoute(
             source=self._scripted,
             outages=self._outages,
             checker=self._checker,
             settings=StreamSettings(delta_size, keepalive, keepalive_every),
             default_model=default_model,
+            ledger=self._ledger,
         )
-        # One line per endpoint; paths are relative to API_ROOT.
-        self._routes = RouteTable(API_ROOT, [Route("POST", "/responses", self._responses)])
-        self._http = HttpServer(
-            host,
-            port,
-            handle=self._handle,
-            reject=self._reject,
-            extra_headers=self._generation_header,
+        # One line per endpoint; paths are relative to API_ROOT. The catalogue is public on
+        # the service too: no key needed.
+        catalog, ledger = self._catalog, self._ledger
+        self._routes = RouteTable(
+            API_ROOT,
+            [
+                Route("POST", "/responses", self._responses),
+                Route("GET", "/models", catalog.list_models, auth=False),
+                Route("GET", "/models/count", catalog.count_models, auth=False),
+                Route("GET", "/models/{author}/{slug}/endpoints", catalog.list_endpoints, False),
+                Route("GET", "/generation", ledger.get_generation),
+                Route("GET", "/credits", ledger.get_credits),
+                Route("GET", "/key", ledger.get_key),
+            ],
         )
+        self._http = HttpServer(host, port, handle=self._handle, reject=self._reject)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -146,8 +166,26 @@ class Emulator:
 
     @property
     def pending(self) -> int:
-        """How many queued replies and faults are still waiting for a request."""
-        return self._scripted.pending
+        """How many queued replies and faults (``enqueue_for`` ones too) are still waiting."""
+        return self._scripted.pending + self._route_faults.pending
+
+    @property
+    def credit_limit(self) -> float | None:
+        """USD the key may spend before ``POST /responses`` answers 402 (``None``: no limit)."""
+        return self._ledger.credit_limit
+
+    @credit_limit.setter
+    def credit_limit(self, limit: float | None) -> None:
+        self._ledger.credit_limit = limit
+
+    @property
+    def usage(self) -> float:
+        """USD spent so far: the sum of every response's cost."""
+        return self._ledger.usage
+
+    def generation(self, generation_id: str) -> dict[str, Any] | None:
+        """The record ``GET /generation?id=...`` answers with, if that response was produced."""
+        return self._ledger.generation(generation_id)
 
     @property
     def default_reply(self) -> Reply | None:
@@ -169,6 +207,20 @@ class Emulator:
         """
         self._scripted.enqueue(items, times)
 
+    def enqueue_for(self, route: str, *faults: Fault, times: int = 1) -> None:
+        """Queue faults for the next requests of one route: ``"GET /models"``,
+        ``"GET /generation"``, ``"GET /models/{author}/{slug}/endpoints"``, ... (``"POST
+        /responses"`` too, ahead of ``enqueue``'s queue). A stall's ``then`` may only be
+        another fault; after a stall with ``then=None`` the route answers normally.
+        """
+        method, _, path = route.strip().partition(" ")
+        path = "/" + path.strip().strip("/")
+        key = f"{method.upper()} {path}"
+        known = [f"{r.method} {r.path}" for r in self._routes.routes]
+        if key not in known:
+            raise ValueError(f"unknown route {route!r}; routes: {', '.join(known)}")
+        self._route_faults.enqueue(key, faults, times)
+
     def fail_models(self, models: Iterable[str] | str) -> None:
         """Mark models unavailable: ``models=[...]`` requests fall back past them.
 
@@ -184,7 +236,9 @@ class Emulator:
         """Forget queued answers, recorded requests, failed models and the default reply."""
         self._scripted.clear()
         self._outages.restore()
+        self._route_faults.clear()
         self._responses.reset()
+        self._ledger.reset()
         with self._lock:
             self._records.clear()
 
@@ -194,7 +248,7 @@ class Emulator:
         record = record_of(exchange)  # its status is set as the answer starts
         with self._lock:
             self._records.append(record)
-        call = Call(exchange, record)
+        call = Call(exchange, record, generation_id=self._generation_id(exchange))
         if exchange.oversized:
             call.error(413, default_message(413))
         else:
@@ -207,7 +261,10 @@ class Emulator:
                 call.error(404, f"Not Found: {exchange.method} {exchange.route or '/'}")
             elif not resolved.route.auth or self._authorized(call):
                 call.params = resolved.params
-                resolved.route.handler(call)
+                route = resolved.route
+                fault = self._route_faults.take(f"{route.method} {route.path}")
+                if fault is None or not _answer_fault(call, fault):
+                    route.handler(call)
         if self._log is not None:
             status = record.status if record.status is not None else "reset"
             self._log(f"{exchange.method} {exchange.path} -> {status}")
@@ -229,12 +286,41 @@ class Emulator:
 
     def _reject(self, exchange: Exchange, status: int, message: str | None) -> None:
         # A request the HTTP parser refused: answered, never recorded.
+        self._generation_id(exchange)
         exchange.send(status, error_body(status, message or default_message(status)))
 
-    def _generation_header(self) -> dict[str, str]:
+    def _generation_id(self, exchange: Exchange) -> str:
+        """A new id, sent as ``X-Generation-Id`` with every answer to ``exchange``."""
         with self._lock:
             self._generations += 1
             generation = self._generations
         now = time.time()
         token = hashlib.blake2s(f"{generation}:{now}".encode(), digest_size=10).hexdigest()
-        return {"X-Generation-Id": f"gen-{int(now)}-{token}"}
+        generation_id = f"gen-{int(now)}-{token}"
+        exchange.extra_headers["X-Generation-Id"] = generation_id
+        return generation_id
+
+
+def _key_label(key: str) -> str:
+    # As the service shows a key: its start and end only.
+    return f"{key[:9]}...{key[-3:]}" if len(key) > 16 else f"{key[:6]}...{key[-3:]}"
+
+
+def _answer_fault(call: Call, fault: Fault) -> bool:
+    """Answer with ``fault``; ``False`` when a stall ends with nothing to send, so the route
+    answers normally."""
+    exchange = call.exchange
+    item: Fault | None = fault
+    while isinstance(item, Fault):
+        if item.kind == "reset":
+            exchange.reset()
+            return True
+        if item.kind == "stall":
+            if not exchange.pause(item.seconds):
+                exchange.close_after()
+                return True
+            item = item.then if isinstance(item.then, Fault) else None
+            continue
+        exchange.send(item.http_status, item.body, item.content_type, item.headers)
+        return True
+    return False

@@ -66,6 +66,8 @@ class Exchange:
         self.oversized = False  # the body was over the limit and left unread
         self.status: int | None = None
         self.on_status: Callable[[int], object] | None = None
+        # Headers every answer to this one request carries (after the server-wide ones).
+        self.extra_headers: dict[str, str] = {}
 
     @property
     def route(self) -> str:
@@ -199,7 +201,7 @@ class Exchange:
             f"Content-Type: {content_type}\r\n",
         ]
         common = self._handler.server.owner.extra_headers
-        for name, value in (*common().items(), *headers.items()):
+        for name, value in (*common().items(), *self.extra_headers.items(), *headers.items()):
             lines.append(f"{name}: {value}\r\n")
         if self._handler.close_connection:
             lines.append("Connection: close\r\n")

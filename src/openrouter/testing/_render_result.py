@@ -32,7 +32,8 @@ __all__ = [
     "part_dict",
 ]
 
-# Pricing of the pretend model, per token, so ``usage.cost`` is a plausible small float.
+# Per-token prices when the caller gives none (the echo model's), so ``usage.cost`` is a
+# plausible small float.
 _INPUT_PRICE = 0.000001
 _OUTPUT_PRICE = 0.000002
 
@@ -55,6 +56,7 @@ class RenderContext:
     model: str
     number: int  # the emulator's response counter; ids derive from it
     created_at: int
+    prices: tuple[float, float] = (_INPUT_PRICE, _OUTPUT_PRICE)  # USD per input/output token
 
 
 # -- ids, words, usage -----------------------------------------------------------------------
@@ -279,7 +281,7 @@ def build_result(reply: Reply, ctx: RenderContext) -> Rendered:
         "output_tokens": out_words,
         "output_tokens_details": {"reasoning_tokens": reasoning_words},
         "total_tokens": in_tokens + out_words,
-        "cost": round(in_tokens * _INPUT_PRICE + out_words * _OUTPUT_PRICE, 9),
+        "cost": round(in_tokens * ctx.prices[0] + out_words * ctx.prices[1], 12),
         "is_byok": False,
     }
     if reply.usage:

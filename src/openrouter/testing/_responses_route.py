@@ -8,7 +8,8 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from openrouter.testing._faults import Fault, retry_after_headers
+from openrouter.testing._catalog import model_prices
+from openrouter.testing._faults import Fault, default_message, retry_after_headers
 from openrouter.testing._render_result import (
     RenderContext,
     build_result,
@@ -20,6 +21,7 @@ from openrouter.testing._replies import Reply
 from openrouter.testing._signed_reasoning import check_signed_reasoning
 
 if TYPE_CHECKING:
+    from openrouter.testing._ledger import Ledger
     from openrouter.testing._routes import Call
     from openrouter.testing._schema import RequestChecker
     from openrouter.testing._sources import ModelOutages, ReplySource
@@ -35,8 +37,8 @@ _STATELESS = (
 class ResponsesRoute:
     """The handler of ``POST /responses``, for one emulator.
 
-    Requests rejected here (bad JSON, schema errors, ``previous_response_id``) consume nothing
-    from ``source``.
+    Requests rejected here (bad JSON, schema errors, ``previous_response_id``, a spent credit
+    limit) consume nothing from ``source``. Each response produced is recorded in ``ledger``.
     """
 
     def __init__(
@@ -47,7 +49,9 @@ class ResponsesRoute:
         checker: RequestChecker | None,
         settings: StreamSettings,
         default_model: str,
+        ledger: Ledger | None = None,
     ) -> None:
+        self._ledger = ledger
         self._source = source
         self._outages = outages
         self._checker = checker
@@ -83,6 +87,9 @@ class ResponsesRoute:
                 return
         if payload.get("previous_response_id") is not None:
             call.error(400, _STATELESS)
+            return
+        if self._ledger is not None and self._ledger.exhausted():
+            call.error(402, default_message(402))
             return
         with self._lock:
             issued, self._issued = self._issued, {}
@@ -123,7 +130,10 @@ class ResponsesRoute:
                 models=requested,
             )
             return
-        context = RenderContext(payload, reply.model or model, number, int(time.time()))
+        answered_by = reply.model or model
+        context = RenderContext(
+            payload, answered_by, number, int(time.time()), model_prices(answered_by)
+        )
         rendered = build_result(reply, context)
         signed = {
             item["id"]: item
@@ -134,7 +144,10 @@ class ResponsesRoute:
             with self._lock:
                 self._issued = signed
         headers = dict(reply.headers or {})
-        if payload.get("stream") is True:
+        streamed = payload.get("stream") is True
+        if self._ledger is not None:
+            self._ledger.record(call, payload, rendered.result, streamed=streamed)
+        if streamed:
             exchange.stream(render_stream(rendered, reply, self._settings), headers)
         else:
             exchange.send(200, dumps_result(rendered.result), "application/json", headers)

@@ -28,6 +28,7 @@ class Call:
     exchange: Exchange
     record: RecordedRequest
     params: Mapping[str, str] = field(default_factory=dict)
+    generation_id: str = ""  # this answer's X-Generation-Id
 
     def error(
         self,

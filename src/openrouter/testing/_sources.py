@@ -19,7 +19,7 @@ from openrouter.testing._replies import Reply
 if TYPE_CHECKING:
     from openrouter.testing._records import RecordedRequest
 
-__all__ = ["ModelOutages", "ReplySource", "ScriptedReplies"]
+__all__ = ["ModelOutages", "ReplySource", "RouteFaults", "ScriptedReplies"]
 
 
 class ReplySource(Protocol):
@@ -97,3 +97,39 @@ class ModelOutages:
     def failing(self) -> frozenset[str]:
         with self._lock:
             return frozenset(self._failing)
+
+
+class RouteFaults:
+    """Faults queued per route (``Emulator.enqueue_for``), first in first out; keyed by
+    ``"METHOD /path"`` as the route table writes it (``"GET /models/{author}/{slug}/endpoints"``).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queues: dict[str, deque[Fault]] = {}
+
+    @property
+    def pending(self) -> int:
+        with self._lock:
+            return sum(len(queue) for queue in self._queues.values())
+
+    def enqueue(self, route: str, faults: Iterable[Fault], times: int = 1) -> None:
+        if times < 1:
+            raise ValueError("times must be >= 1")
+        items = list(faults)
+        for item in items:
+            if not isinstance(item, Fault):
+                raise TypeError(f"expected Fault, got {type(item).__name__}")
+        with self._lock:
+            queue = self._queues.setdefault(route, deque())
+            for item in items:
+                queue.extend([item] * times)
+
+    def take(self, route: str) -> Fault | None:
+        with self._lock:
+            queue = self._queues.get(route)
+            return queue.popleft() if queue else None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._queues.clear()
