@@ -16,11 +16,14 @@ from openrouter.testing._render_stream import StreamSettings
 from openrouter.testing._responses_route import ResponsesRoute
 from openrouter.testing._routes import Call, Route, RouteTable
 from openrouter.testing._schema import get_checker, jsonschema_available
-from openrouter.testing._sources import ModelOutages, ScriptedReplies
+from openrouter.testing._sources import ModelOutages, QueuedFirst, ReplySource, ScriptedReplies
 
 if TYPE_CHECKING:
+    import os
+
     from typing_extensions import Self
 
+    from openrouter.testing._cassette import Cassette, RecordMode
     from openrouter.testing._replies import Reply
     from openrouter.testing._schema import RequestChecker
 
@@ -44,6 +47,10 @@ class Emulator:
     echo model (``"Echo: <last user text>"``). ``delta_size``, ``keepalive`` and
     ``keepalive_every`` are the stream defaults for replies that do not set them.
     ``log`` receives one line per request (e.g. ``print``).
+
+    ``cassette`` (a path or a ``Cassette``) answers from recorded OpenRouter traffic instead
+    of the echo model, and in a ``record_mode`` other than ``"none"`` records what it lacks
+    from the real service; queued replies still come first.
     """
 
     def __init__(
@@ -58,6 +65,8 @@ class Emulator:
         keepalive: int = 0,
         keepalive_every: int = 0,
         log: Callable[[str], object] | None = None,
+        cassette: Cassette | str | os.PathLike[str] | None = None,
+        record_mode: RecordMode | None = None,
     ) -> None:
         if api_key is not None and not api_key:
             raise ValueError("api_key must be a non-empty string, or None to accept any key")
@@ -73,8 +82,12 @@ class Emulator:
         self._generations = 0
         self._scripted = ScriptedReplies()
         self._outages = ModelOutages()
+        self._cassette = _cassette_of(cassette, record_mode)
+        source: ReplySource = self._scripted
+        if self._cassette is not None:
+            source = QueuedFirst(self._scripted, self._cassette)
         self._responses = ResponsesRoute(
-            source=self._scripted,
+            source=source,
             outages=self._outages,
             checker=self._checker,
             settings=StreamSettings(delta_size, keepalive, keepalive_every),
@@ -102,6 +115,8 @@ class Emulator:
     def stop(self) -> None:
         """Stop serving and close every open connection, stalled streams included."""
         self._http.stop()
+        if self._cassette is not None:
+            self._cassette.close()
 
     def __repr__(self) -> str:
         where = self.url if self._http.running else "stopped"
@@ -143,6 +158,11 @@ class Emulator:
         """Every request received so far, oldest first (a snapshot)."""
         with self._lock:
             return list(self._records)
+
+    @property
+    def cassette(self) -> Cassette | None:
+        """The cassette answering requests (its ``misses`` say what it could not answer)."""
+        return self._cassette
 
     @property
     def pending(self) -> int:
@@ -238,3 +258,14 @@ class Emulator:
         now = time.time()
         token = hashlib.blake2s(f"{generation}:{now}".encode(), digest_size=10).hexdigest()
         return {"X-Generation-Id": f"gen-{int(now)}-{token}"}
+
+
+def _cassette_of(
+    cassette: Cassette | str | os.PathLike[str] | None, record_mode: RecordMode | None
+) -> Cassette | None:
+    if cassette is None and record_mode is None:
+        return None
+    # Imported only when used: recording loads httpx, which a plain emulator does not need.
+    from openrouter.testing._cassette import open_cassette
+
+    return open_cassette(cassette, record_mode, API_ROOT)
