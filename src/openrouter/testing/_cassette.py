@@ -22,10 +22,12 @@ import os
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING
 
 from openrouter.testing._cassette_file import (
+    RECORD_MODES,
     Episode,
+    RecordMode,
     load_episodes,
     write_episodes,
 )
@@ -41,8 +43,6 @@ if TYPE_CHECKING:
 
 __all__ = ["MISS_STATUS", "RECORD_MODES", "Cassette", "RecordMode", "open_cassette"]
 
-RecordMode = Literal["none", "once", "new_episodes", "all"]
-RECORD_MODES: tuple[RecordMode, ...] = get_args(RecordMode)
 # A miss is a client error the SDK does not retry (a 5xx would be retried into more misses).
 MISS_STATUS = 404
 

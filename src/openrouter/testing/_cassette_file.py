@@ -30,12 +30,14 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 __all__ = [
+    "RECORD_MODES",
     "SCRUBBED",
     "CassetteFormatError",
     "Episode",
+    "RecordMode",
     "drop_path",
     "get_path",
     "load_episodes",
@@ -46,6 +48,9 @@ __all__ = [
 
 VERSION = 1
 SCRUBBED = "<scrubbed>"
+
+RecordMode = Literal["none", "once", "new_episodes", "all"]
+RECORD_MODES: tuple[RecordMode, ...] = get_args(RecordMode)
 
 _EVENT_END = re.compile(rb"\r\n\r\n|\n\n|\r\r")
 

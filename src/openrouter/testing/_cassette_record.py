@@ -45,6 +45,7 @@ _TRANSPORT = frozenset(
         "trailer",
         "upgrade",
         "accept-encoding",
+        "via",
     }
 )
 _CREDENTIALS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
@@ -108,6 +109,8 @@ class Recorder:
         self._fail = fail
         self._lock = threading.Lock()
         self._client: httpx.Client | None = None
+        # Sent upstream as ``Via``: seeing it come back means the upstream is this emulator.
+        self._via = f"1.1 openrouter-emulator-{id(self):x}"
 
     def answer(self, request: RecordedRequest) -> Answer:
         return _Forward(self, request)
@@ -140,6 +143,11 @@ class Recorder:
 
     def forward(self, exchange: Exchange, request: RecordedRequest) -> None:
         key = self._key()
+        if self._via in exchange.headers.get("Via", ""):
+            message = f"cannot record: the upstream {self.upstream} is this emulator itself"
+            self._fail(message)
+            exchange.send(508, error_body(508, message))
+            return
         if not key:
             message = (
                 "cannot record: no API key for the upstream. Set OPENROUTER_API_KEY (or pass "
@@ -159,6 +167,7 @@ class Recorder:
             if name.lower() not in _TRANSPORT and name.lower() not in _CREDENTIALS
         }
         headers["Authorization"] = f"Bearer {key}"
+        headers["Via"] = ", ".join(filter(None, [exchange.headers.get("Via"), self._via]))
         client = self._http()
         outgoing = client.build_request(
             exchange.method, self.upstream + path, headers=headers, content=exchange.body
