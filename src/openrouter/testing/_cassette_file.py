@@ -43,6 +43,7 @@ __all__ = [
     "load_episodes",
     "scrub_fields",
     "split_events",
+    "string_leaves",
     "write_episodes",
 ]
 
@@ -187,7 +188,8 @@ def _response(episode: Episode, data: Any, where: str) -> bool:
 
 def write_episodes(path: Path, episodes: Iterable[Episode], secrets: Iterable[str]) -> None:
     """Write the whole cassette atomically; every secret is replaced wherever it appears."""
-    hidden = sorted({s for s in secrets if s}, key=len, reverse=True)
+    hidden = sorted({form for s in secrets if s for form in _written_forms(s)}, key=len)
+    hidden.reverse()  # longest first: a secret inside another is not left half replaced
     lines = [_dump({"openrouter_cassette": VERSION}, hidden)]
     for episode in episodes:
         lines.extend(_dump(fact, hidden) for fact in episode.lines())
@@ -200,6 +202,16 @@ def write_episodes(path: Path, episodes: Iterable[Episode], secrets: Iterable[st
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _written_forms(secret: str) -> set[str]:
+    """How ``secret`` can look in a line: as is, JSON-escaped, or escaped twice (inside the
+    JSON of an SSE event, inside the line's JSON string)."""
+    forms = {secret}
+    for ascii_only in (False, True):
+        once = json.dumps(secret, ensure_ascii=ascii_only)[1:-1]
+        forms.update((once, json.dumps(once, ensure_ascii=ascii_only)[1:-1]))
+    return forms
 
 
 def _dump(fact: Mapping[str, Any], secrets: list[str]) -> str:
@@ -260,6 +272,27 @@ def drop_path(value: Any, dotted: str) -> None:
     where = _parent(value, dotted)
     if where is not None and isinstance(where[0], dict):
         where[0].pop(where[1], None)
+
+
+def string_leaves(value: Any, paths: Iterable[str]) -> list[str]:
+    """Every string at or under the fields at ``paths``."""
+    found: list[str] = []
+
+    def collect(node: Any) -> None:
+        if isinstance(node, str):
+            found.append(node)
+        elif isinstance(node, dict):
+            for child in node.values():
+                collect(child)
+        elif isinstance(node, list):
+            for child in node:
+                collect(child)
+
+    for dotted in paths:
+        present, node = get_path(value, dotted)
+        if present:
+            collect(node)
+    return found
 
 
 def scrub_fields(value: Any, paths: Iterable[str]) -> None:

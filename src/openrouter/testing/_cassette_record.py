@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from openrouter.testing._cassette_file import SCRUBBED, Episode, scrub_fields, split_events
+from openrouter.testing._cassette_file import (
+    SCRUBBED,
+    Episode,
+    scrub_fields,
+    split_events,
+    string_leaves,
+)
 from openrouter.testing._faults import error_body
 from openrouter.testing._http import DROP, Pause, Piece
 from openrouter.testing._sources import Answer
@@ -144,9 +150,9 @@ class Recorder:
     def forward(self, exchange: Exchange, request: RecordedRequest) -> None:
         key = self._key()
         if self._via in exchange.headers.get("Via", ""):
+            # The inner end of the loop answers; the outer one reports it (and records nothing).
             message = f"cannot record: the upstream {self.upstream} is this emulator itself"
-            self._fail(message)
-            exchange.send(508, error_body(508, message))
+            exchange.send(508, error_body(508, message), headers={"Via": self._via})
             return
         if not key:
             message = (
@@ -156,7 +162,7 @@ class Recorder:
             self._fail(message)
             exchange.send(500, error_body(500, message))
             return
-        secrets = {key, *self._bearer(exchange)}
+        secrets = {key, *self._bearer(exchange), *self._field_values(request)}
         episode = self.episode_for(request)
         path = exchange.path
         if path.startswith(self._api_root):
@@ -183,11 +189,23 @@ class Recorder:
             exchange.reset()
             self._save(episode, secrets)
             return
+        if self._via in response.headers.get("Via", ""):
+            response.close()
+            message = f"cannot record: the upstream {self.upstream} is this emulator itself"
+            self._fail(message)
+            exchange.send(508, error_body(508, message))
+            return
         try:
             self._relay(exchange, response, episode)
         finally:
             response.close()
         self._save(episode, secrets)
+
+    def _field_values(self, request: RecordedRequest) -> list[str]:
+        # The service echoes request fields (``user``, ``metadata``) in its answer: a scrubbed
+        # value is replaced there too. Short values are not (they would match too much).
+        body = request_body(request, ())
+        return [v for v in string_leaves(body, self._scrub_fields) if len(v) >= _MIN_SECRET]
 
     def _bearer(self, exchange: Exchange) -> list[str]:
         # The key the client sent us, in case it is a real one: never written either.

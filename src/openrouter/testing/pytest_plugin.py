@@ -98,20 +98,22 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     try:
         yield
     except BaseException as exc:
-        misses = _misses(item)
-        add_note = getattr(exc, "add_note", None)  # Python 3.11+: shown under the failure
-        if misses and add_note is not None:
-            add_note(misses)
+        # The test failed anyway; unless its error already tells (the client's error carries
+        # the miss message), say what the cassette could not answer under it (Python 3.11+).
+        report = _misses(item, already_shown=str(exc))
+        add_note = getattr(exc, "add_note", None)
+        if report and add_note is not None:
+            add_note(report)
         raise
-    misses = _misses(item)
-    if misses:
-        pytest.fail(misses, pytrace=False)
+    report = _misses(item)
+    if report:
+        pytest.fail(report, pytrace=False)
 
 
-def _misses(item: pytest.Item) -> str:
+def _misses(item: pytest.Item, already_shown: str = "") -> str:
     emulator = item.stash.get(_EMULATOR, None)
     cassette = emulator.cassette if emulator is not None else None
-    if cassette is None or not cassette.misses:
+    if cassette is None or all(miss in already_shown for miss in cassette.misses):
         return ""
     count = len(cassette.misses)
     head = f"openrouter cassette {cassette.path}: {count} request(s) could not be answered"
