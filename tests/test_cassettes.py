@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from openrouter import OpenRouter, errors
-from openrouter.testing import Cassette, Emulator, Fault, Match, Reply
+from openrouter.testing import Cassette, Emulator, Fault, Match, RecordMode, Reply
 from openrouter.testing._cassette_file import (
     RECORD_MODES,
     CassetteFormatError,
@@ -45,10 +45,10 @@ def upstream() -> Iterator[Emulator]:
         yield emulator
 
 
-def recorder(upstream: Emulator, path: Path, mode: str = "once", **options: Any) -> Emulator:
+def recorder(upstream: Emulator, path: Path, mode: RecordMode = "once", **options: Any) -> Emulator:
     cassette = Cassette(
         path, record_mode=mode, upstream=upstream.url, upstream_api_key=SECRET, **options
-    )  # type: ignore[arg-type]
+    )
     return Emulator(cassette=cassette)
 
 
@@ -289,7 +289,7 @@ def test_secrets_and_scrubbed_fields_are_never_written(upstream: Emulator, tmp_p
         "Cookie": "id=cookie-secret-789",
         "X-Title": "title-secret-000",
     }
-    options = {
+    options: dict[str, Any] = {
         "scrub_headers": ["X-Title", "x-private"],
         "scrub_fields": ["user", "metadata.session"],
     }
@@ -306,7 +306,7 @@ def test_secrets_and_scrubbed_fields_are_never_written(upstream: Emulator, tmp_p
     assert json.loads(text.splitlines()[1])["request"]["body"]["metadata"]["run"] == "1"
     # The same request, secrets and all, still matches its scrubbed recording.
     upstream.stop()
-    with Emulator(cassette=Cassette(path, **options)) as emu:  # type: ignore[arg-type]
+    with Emulator(cassette=Cassette(path, **options)) as emu:
         again = httpx.post(emu.url + "/responses", json=body, headers=headers)
     assert again.status_code == 200
     assert again.json()["output_text"] == "your key is <scrubbed>"
@@ -355,7 +355,8 @@ def test_a_missing_cassette_says_how_to_record_it(tmp_path: Path) -> None:
 def test_matchers(upstream: Emulator, tmp_path: Path) -> None:
     path = tmp_path / "match.jsonl"
     upstream.enqueue("recorded", times=3)
-    first = {"model": "m", "input": "hi", "metadata": {"run": "1"}, "temperature": 0.5}
+    first: dict[str, Any] = {"model": "m", "input": "hi", "metadata": {"run": "1"}}
+    first["temperature"] = 0.5
     with recorder(upstream, path) as emu, client_for(emu) as client:
         client.responses.send(**first)
     later = {**first, "metadata": {"run": "2"}}
@@ -393,7 +394,7 @@ def test_record_modes(upstream: Emulator, tmp_path: Path) -> None:
     path = tmp_path / "modes.jsonl"
     upstream.default_reply = Reply.text("live")
 
-    def run(mode: str, *texts: str) -> list[str]:
+    def run(mode: RecordMode, *texts: str) -> list[str]:
         with recorder(upstream, path, mode) as emu:
             return [ask(emu, text) for text in texts]
 
@@ -434,12 +435,12 @@ def test_recording_without_a_key_fails_clearly(
 
 def test_an_unreachable_upstream_or_itself_is_not_recorded(tmp_path: Path) -> None:
     path = tmp_path / "u.jsonl"
-    options = {"record_mode": "once", "upstream_api_key": SECRET}
-    cassette = Cassette(path, upstream="http://127.0.0.1:9/api/v1", **options)  # type: ignore[arg-type]
+    options: dict[str, Any] = {"record_mode": "once", "upstream_api_key": SECRET}
+    cassette = Cassette(path, upstream="http://127.0.0.1:9/api/v1", **options)
     with Emulator(cassette=cassette) as emu:
         assert ask(emu, "hi") == "<miss>"
     assert "unreachable" in cassette.misses[0] and not path.exists()
-    cassette = Cassette(path, **options)  # type: ignore[arg-type]
+    cassette = Cassette(path, **options)
     # Any key: the forwarded request would be accepted, and forwarded again, and again...
     with Emulator(api_key=None, cassette=cassette) as emu:
         cassette.upstream = emu.url
