@@ -576,7 +576,35 @@ def test_the_cassette_directory_is_configurable(upstream: Emulator, tmp_path: Pa
     done = run_pytest(tmp_path, upstream.url)
     assert done.returncode == 0, done.stdout + done.stderr
     assert (tmp_path / "recorded" / "here" / "hello.jsonl").exists()
-    done = run_pytest(tmp_path, upstream.url, "--openrouter-record-mode=none", "--markers")
+    # Options for every cassette come from a fixture a conftest.py can override.
+    (tmp_path / "conftest.py").write_text(
+        textwrap.dedent(
+            """
+            import pytest
+            from openrouter.testing import Match
+
+            @pytest.fixture
+            def openrouter_cassette_options():
+                return {"match": Match(ignore=["metadata"])}
+            """
+        )
+    )
+    (tmp_path / "test_app.py").write_text(
+        textwrap.dedent(
+            """
+            import pytest
+
+            @pytest.mark.openrouter_cassette("hello")
+            def test_hello(openrouter_client):
+                res = openrouter_client.responses.send(model="m", input="hi", metadata={"a": "b"})
+                assert res.output_text
+            """
+        )
+    )
+    upstream.stop()
+    done = run_pytest(tmp_path, "http://127.0.0.1:9/api/v1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    done = run_pytest(tmp_path, "http://127.0.0.1:9/api/v1", "--markers")
     assert "@pytest.mark.openrouter_cassette(name=None, **options)" in done.stdout
 
 
