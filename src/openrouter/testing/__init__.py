@@ -12,7 +12,9 @@ Use it to test code built on this SDK without network or credits::
         assert emu.requests[0].json["model"] == "openai/gpt-4o"
 
 With pytest, the ``openrouter_emulator`` and ``openrouter_client`` fixtures are registered
-automatically. From a shell: ``python -m openrouter.testing --port 8080``.
+automatically. From a shell: ``python -m openrouter.testing --port 8080``. To replay real
+OpenRouter traffic recorded once, give the emulator a ``Cassette`` (``Emulator(cassette=PATH,
+record_mode="once")``, or ``@pytest.mark.openrouter_cassette("name")``).
 
 The emulator speaks plain HTTP/JSON/SSE and never imports the client, so it also tests the
 client. Request validation needs ``jsonschema`` (``pip install 'openrouter[testing]'``).
@@ -25,6 +27,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from openrouter.testing._cassette import Cassette
+    from openrouter.testing._cassette_file import RecordMode
+    from openrouter.testing._cassette_match import Match
     from openrouter.testing._command import serve
     from openrouter.testing._emulator import DEFAULT_API_KEY, DEFAULT_MODEL, Emulator
     from openrouter.testing._faults import Fault
@@ -45,15 +50,18 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_API_KEY",
     "DEFAULT_MODEL",
+    "Cassette",
     "Citation",
     "Emulator",
     "Fault",
     "FunctionCall",
     "ImageGenerationCall",
+    "Match",
     "Message",
     "OutputText",
     "RawItem",
     "Reasoning",
+    "RecordMode",
     "RecordedRequest",
     "Refusal",
     "Reply",
@@ -63,6 +71,9 @@ __all__ = [
 
 # Where each name lives; everything else is in ``_replies``.
 _MODULES = {
+    "Cassette": "_cassette",
+    "Match": "_cassette_match",
+    "RecordMode": "_cassette_file",
     "DEFAULT_API_KEY": "_emulator",
     "DEFAULT_MODEL": "_emulator",
     "Emulator": "_emulator",

@@ -10,9 +10,13 @@ import threading
 import time
 from collections.abc import Sequence
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from openrouter.testing._cassette_file import RECORD_MODES
 from openrouter.testing._emulator import DEFAULT_API_KEY, Emulator
+
+if TYPE_CHECKING:
+    from openrouter.testing._cassette import Cassette
 
 __all__ = ["build_parser", "main", "serve"]
 
@@ -34,10 +38,12 @@ def serve(
     validate: bool | None = None,
     quiet: bool = False,
     credit_limit: float | None = None,
+    cassette: Cassette | None = None,
 ) -> None:
     """Run an emulator in the foreground until Ctrl-C (or SIGTERM); then return normally.
 
     Prints the base URL and key to use; logs one line per request to stderr unless ``quiet``.
+    With a ``cassette``, answers from it (and records into it, in a record mode).
     """
 
     def log(line: str) -> None:
@@ -50,6 +56,7 @@ def serve(
         validate=validate,
         log=None if quiet else log,
         credit_limit=credit_limit,
+        cassette=cassette,
     )
     previous: dict[signal.Signals, Any] = {}
     if threading.current_thread() is threading.main_thread():
@@ -70,6 +77,8 @@ def serve(
             )
             print(f"OpenRouter emulator listening on {emulator.url}", flush=True)
             print(f"{key}  (endpoint: POST {emulator.url}/responses; Ctrl-C to stop)", flush=True)
+            if cassette is not None:
+                print(_cassette_line(cassette), flush=True)
             try:
                 while True:
                     time.sleep(3600)
@@ -78,6 +87,15 @@ def serve(
     finally:
         for which, handler in previous.items():
             signal.signal(which, handler)
+
+
+def _cassette_line(cassette: Cassette) -> str:
+    if not cassette.recording:
+        return f"Replaying cassette {cassette.path} (record mode {cassette.record_mode})"
+    return (
+        f"Recording into cassette {cassette.path} from {cassette.upstream} "
+        f"(record mode {cassette.record_mode})"
+    )
 
 
 def build_parser(prog: str = _PROG) -> argparse.ArgumentParser:
@@ -119,6 +137,54 @@ def build_parser(prog: str = _PROG) -> argparse.ArgumentParser:
         metavar="USD",
         help="answer POST /responses with 402 once this much has been spent",
     )
+    tape = parser.add_argument_group("cassettes (recorded OpenRouter traffic)")
+    tape.add_argument(
+        "--cassette", metavar="PATH", help="answer from this cassette (a .jsonl file)"
+    )
+    tape.add_argument(
+        "--record-mode",
+        choices=RECORD_MODES,
+        default=None,
+        help="none (replay only, the default), once (record if the file is new), "
+        "new_episodes (record what is missing), all (record everything anew)",
+    )
+    tape.add_argument(
+        "--upstream",
+        metavar="URL",
+        help="where to record from (default: $OPENROUTER_BASE_URL, else "
+        "https://openrouter.ai/api/v1); the key comes from $OPENROUTER_API_KEY",
+    )
+    tape.add_argument(
+        "--match-ignore",
+        action="append",
+        default=[],
+        metavar="FIELD",
+        help="a request body field (dotted path) left out of matching; repeatable",
+    )
+    tape.add_argument(
+        "--match-only",
+        action="append",
+        default=None,
+        metavar="FIELD",
+        help="match on these body fields only, e.g. --match-only model --match-only input",
+    )
+    tape.add_argument(
+        "--scrub-header",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a header never written to the cassette (besides Authorization and cookies)",
+    )
+    tape.add_argument(
+        "--scrub-field",
+        action="append",
+        default=[],
+        metavar="FIELD",
+        help="a request body field (dotted path) never written to the cassette",
+    )
+    tape.add_argument(
+        "--pacing", action="store_true", help="replay streams with their recorded timing"
+    )
     return parser
 
 
@@ -132,9 +198,36 @@ def _credit_limit(text: str) -> float:
     return value
 
 
+def _cassette_of(args: argparse.Namespace) -> Cassette | None:
+    if args.cassette is None:
+        return None
+    from openrouter.testing._cassette import Cassette
+    from openrouter.testing._cassette_match import Match
+
+    return Cassette(
+        args.cassette,
+        record_mode=args.record_mode or "none",
+        match=Match(only=args.match_only, ignore=args.match_ignore),
+        scrub_headers=args.scrub_header,
+        scrub_fields=args.scrub_field,
+        upstream=args.upstream,
+        pacing=args.pacing,
+    )
+
+
 def main(argv: Sequence[str] | None = None, *, prog: str = _PROG) -> int:
     """Serve until Ctrl-C; returns the exit code (usage errors exit through argparse)."""
-    args = build_parser(prog).parse_args(argv)
+    parser = build_parser(prog)
+    args = parser.parse_args(argv)
+    if args.cassette is None and (args.record_mode or args.upstream):
+        parser.error("--record-mode and --upstream need --cassette PATH")
+    try:
+        cassette = _cassette_of(args)
+    except ValueError as exc:  # an unreadable cassette file
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 1
+    # Passed only when given, so callers of serve() without cassettes see no new keyword.
+    extra: dict[str, Any] = {} if cassette is None else {"cassette": cassette}
     try:
         serve(
             args.port,
@@ -143,6 +236,7 @@ def main(argv: Sequence[str] | None = None, *, prog: str = _PROG) -> int:
             validate=args.validate,
             quiet=args.quiet,
             credit_limit=args.credit_limit,
+            **extra,
         )
     except KeyboardInterrupt:  # Ctrl-C during start-up
         pass

@@ -18,11 +18,20 @@ from openrouter.testing._render_stream import StreamSettings
 from openrouter.testing._responses_route import ResponsesRoute
 from openrouter.testing._routes import Call, Route, RouteTable
 from openrouter.testing._schema import get_checker, jsonschema_available
-from openrouter.testing._sources import ModelOutages, RouteFaults, ScriptedReplies
+from openrouter.testing._sources import (
+    ModelOutages,
+    QueuedFirst,
+    ReplySource,
+    RouteFaults,
+    ScriptedReplies,
+)
 
 if TYPE_CHECKING:
+    import os
+
     from typing_extensions import Self
 
+    from openrouter.testing._cassette import Cassette, RecordMode
     from openrouter.testing._replies import Reply
     from openrouter.testing._schema import RequestChecker
 
@@ -52,6 +61,9 @@ class Emulator:
     response it produced (``GET /generation``), and credits and key usage that grow with each
     response's cost (``GET /credits``, ``GET /key``). With ``credit_limit`` (USD) set, once
     that much has been spent ``POST /responses`` answers 402, as the service does.
+    ``cassette`` (a path or a ``Cassette``) answers from recorded OpenRouter traffic instead
+    of the echo model, and in a ``record_mode`` other than ``"none"`` records what it lacks
+    from the real service; queued replies still come first.
     """
 
     def __init__(
@@ -67,6 +79,8 @@ class Emulator:
         keepalive_every: int = 0,
         log: Callable[[str], object] | None = None,
         credit_limit: float | None = None,
+        cassette: Cassette | str | os.PathLike[str] | None = None,
+        record_mode: RecordMode | None = None,
     ) -> None:
         if api_key is not None and not api_key:
             raise ValueError("api_key must be a non-empty string, or None to accept any key")
@@ -85,8 +99,12 @@ class Emulator:
         self._route_faults = RouteFaults()
         self._ledger = Ledger(credit_limit, _key_label(self.api_key))
         self._catalog = Catalog()
+        self._cassette = _cassette_of(cassette, record_mode)
+        source: ReplySource = self._scripted
+        if self._cassette is not None:
+            source = QueuedFirst(self._scripted, self._cassette)
         self._responses = ResponsesRoute(
-            source=self._scripted,
+            source=source,
             outages=self._outages,
             checker=self._checker,
             settings=StreamSettings(delta_size, keepalive, keepalive_every),
@@ -122,6 +140,8 @@ class Emulator:
     def stop(self) -> None:
         """Stop serving and close every open connection, stalled streams included."""
         self._http.stop()
+        if self._cassette is not None:
+            self._cassette.close()
 
     def __repr__(self) -> str:
         where = self.url if self._http.running else "stopped"
@@ -163,6 +183,11 @@ class Emulator:
         """Every request received so far, oldest first (a snapshot)."""
         with self._lock:
             return list(self._records)
+
+    @property
+    def cassette(self) -> Cassette | None:
+        """The cassette answering requests (its ``misses`` say what it could not answer)."""
+        return self._cassette
 
     @property
     def pending(self) -> int:
@@ -324,3 +349,14 @@ def _answer_fault(call: Call, fault: Fault) -> bool:
         exchange.send(item.http_status, item.body, item.content_type, item.headers)
         return True
     return False
+
+
+def _cassette_of(
+    cassette: Cassette | str | os.PathLike[str] | None, record_mode: RecordMode | None
+) -> Cassette | None:
+    if cassette is None and record_mode is None:
+        return None
+    # Imported only when used: recording loads httpx, which a plain emulator does not need.
+    from openrouter.testing._cassette import open_cassette
+
+    return open_cassette(cassette, record_mode, API_ROOT)

@@ -19,6 +19,7 @@ from openrouter.testing._render_result import (
 from openrouter.testing._render_stream import StreamSettings, render_stream
 from openrouter.testing._replies import Reply
 from openrouter.testing._signed_reasoning import check_signed_reasoning
+from openrouter.testing._sources import Answer
 
 if TYPE_CHECKING:
     from openrouter.testing._ledger import Ledger
@@ -99,8 +100,13 @@ class ResponsesRoute:
             return
         self._answer(call, payload, self._source.next_for(record))
 
-    def _answer(self, call: Call, payload: dict[str, Any], item: Reply | Fault | None) -> None:
+    def _answer(
+        self, call: Call, payload: dict[str, Any], item: Reply | Fault | Answer | None
+    ) -> None:
         exchange = call.exchange
+        if isinstance(item, Answer):  # recorded or relayed bytes, written as they are
+            item.send(exchange)
+            return
         while isinstance(item, Fault):
             if item.kind == "reset":
                 exchange.reset()

@@ -1,8 +1,9 @@
 """Where answers come from: ``ReplySource``s, and which models are down.
 
-A source picks the answer to each request that passed authentication and validation. Today
-there is one, ``ScriptedReplies`` (the ``enqueue`` queue and ``default_reply``); another, such
-as one replaying recorded exchanges, only has to implement ``next_for``.
+A source picks the answer to each request that passed authentication and validation:
+``ScriptedReplies`` (the ``enqueue`` queue and ``default_reply``), or a cassette's recorded
+exchanges behind the queue (``QueuedFirst``). A source may also answer with an ``Answer`` that
+writes the response itself, bytes as recorded or relayed.
 """
 
 from __future__ import annotations
@@ -17,13 +18,22 @@ from openrouter.testing._faults import Fault
 from openrouter.testing._replies import Reply
 
 if TYPE_CHECKING:
+    from openrouter.testing._http import Exchange
     from openrouter.testing._records import RecordedRequest
 
-__all__ = ["ModelOutages", "ReplySource", "RouteFaults", "ScriptedReplies"]
+__all__ = ["Answer", "ModelOutages", "QueuedFirst", "ReplySource", "RouteFaults", "ScriptedReplies"]
+
+
+class Answer:
+    """An answer that writes its own response (a recorded one, or an upstream's relayed as it
+    arrives) instead of one rendered from a ``Reply``."""
+
+    def send(self, exchange: Exchange) -> None:
+        raise NotImplementedError
 
 
 class ReplySource(Protocol):
-    def next_for(self, request: RecordedRequest) -> Reply | Fault | None:
+    def next_for(self, request: RecordedRequest) -> Reply | Fault | Answer | None:
         """The answer to ``request`` (whose ``json`` is set); ``None``: the echo model's."""
         ...
 
@@ -52,9 +62,13 @@ class ScriptedReplies:
             for item in converted:
                 self._queue.extend([item] * times)
 
-    def next_for(self, request: RecordedRequest) -> Reply | Fault | None:
+    def take(self) -> Reply | Fault | None:
+        """The next queued answer, if any (``default_reply`` is not consulted)."""
         with self._lock:
-            item = self._queue.popleft() if self._queue else None
+            return self._queue.popleft() if self._queue else None
+
+    def next_for(self, request: RecordedRequest) -> Reply | Fault | None:
+        item = self.take()
         default = self.default_reply
         if item is None:
             return default
@@ -67,6 +81,18 @@ class ScriptedReplies:
         with self._lock:
             self._queue.clear()
         self.default_reply = None
+
+
+class QueuedFirst:
+    """Queued answers first, then ``then``'s: a fault can be scripted into recorded traffic."""
+
+    def __init__(self, queued: ScriptedReplies, then: ReplySource) -> None:
+        self._queued = queued
+        self._then = then
+
+    def next_for(self, request: RecordedRequest) -> Reply | Fault | Answer | None:
+        item = self._queued.take()
+        return item if item is not None else self._then.next_for(request)
 
 
 def _then_default(item: Reply | Fault, default: Reply) -> Reply | Fault:
