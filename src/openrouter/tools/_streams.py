@@ -77,14 +77,83 @@ def _reasoning_delta(event: Any) -> str | None:
     return None
 
 
-class _RunStreamBase:
-    _result: ToolRunResult | None
-    _on_result: Callable[[ToolRunResult], None] | None
+class _ResultSink:
+    """Where a run's generator leaves the result. The generators take this, never the stream
+    object: a generator holding its stream would form a reference cycle, and an abandoned
+    stream would keep its connection until the cyclic GC ran."""
 
-    def _finished(self, result: ToolRunResult) -> None:
-        if self._on_result is not None:
-            self._on_result(result)
-        self._result = result
+    __slots__ = ("on_result", "result")
+
+    def __init__(self, on_result: Callable[[ToolRunResult], None] | None) -> None:
+        self.on_result = on_result
+        self.result: ToolRunResult | None = None
+
+    def finished(self, result: ToolRunResult) -> None:
+        if self.on_result is not None:
+            self.on_result(result)
+        self.result = result
+
+
+def _run_events(send: Send, run: ToolRun, sink: _ResultSink) -> Generator[ToolRunEvent, None, None]:
+    run.check_sync_tools()
+    steps = run.steps()
+    reply: Any = None
+    try:
+        while True:
+            action = steps.send(reply)
+            if isinstance(action, Finished):
+                sink.finished(action.result)
+                return
+            if isinstance(action, SendRequest):
+                with send(stream=True, **action.params) as stream:
+                    yield from stream
+                    reply = stream.get_final_response()
+            elif isinstance(action, RunCalls):
+                reply = []
+                for outcome in run_in_threads(run, action.calls):
+                    reply.append(outcome)
+                    if isinstance(outcome, ToolExecution):
+                        yield outcome
+            else:
+                reply = call_hook(action, run)
+    finally:
+        steps.close()
+
+
+async def _arun_events(
+    send_async: SendAsync, run: ToolRun, sink: _ResultSink
+) -> AsyncGenerator[ToolRunEvent, None]:
+    steps = run.steps()
+    reply: Any = None
+    try:
+        while True:
+            action = steps.send(reply)
+            if isinstance(action, Finished):
+                sink.finished(action.result)
+                return
+            if isinstance(action, SendRequest):
+                stream = await send_async(stream=True, **action.params)
+                async with stream:
+                    async for event in stream:
+                        yield event
+                    reply = await stream.get_final_response()
+            elif isinstance(action, RunCalls):
+                reply = await _run_concurrently(run, action.calls)
+                for outcome in reply:
+                    if isinstance(outcome, ToolExecution):
+                        yield outcome
+            else:
+                reply = await call_hook_async(action, run)
+    finally:
+        steps.close()
+
+
+class _RunStreamBase:
+    _sink: _ResultSink
+
+    @property
+    def _result(self) -> ToolRunResult | None:
+        return self._sink.result
 
     @property
     def result(self) -> ToolRunResult:
@@ -106,37 +175,9 @@ class ToolRunStream(_RunStreamBase):
         run: ToolRun,
         on_result: Callable[[ToolRunResult], None] | None = None,
     ) -> None:
-        self._send = send
         self._run = run
-        self._on_result = on_result
-        self._result = None
-        self._events = self._iterate()
-
-    def _iterate(self) -> Generator[ToolRunEvent, None, None]:
-        run = self._run
-        run.check_sync_tools()
-        steps = run.steps()
-        reply: Any = None
-        try:
-            while True:
-                action = steps.send(reply)
-                if isinstance(action, Finished):
-                    self._finished(action.result)
-                    return
-                if isinstance(action, SendRequest):
-                    with self._send(stream=True, **action.params) as stream:
-                        yield from stream
-                        reply = stream.get_final_response()
-                elif isinstance(action, RunCalls):
-                    reply = []
-                    for outcome in run_in_threads(run, action.calls):
-                        reply.append(outcome)
-                        if isinstance(outcome, ToolExecution):
-                            yield outcome
-                else:
-                    reply = call_hook(action, run)
-        finally:
-            steps.close()
+        self._sink = sink = _ResultSink(on_result)
+        self._events = _run_events(send, run, sink)
 
     def __iter__(self) -> Iterator[ToolRunEvent]:
         return self._events
@@ -199,37 +240,9 @@ class ToolRunStreamAsync(_RunStreamBase):
         run: ToolRun,
         on_result: Callable[[ToolRunResult], None] | None = None,
     ) -> None:
-        self._send_async = send_async
         self._run = run
-        self._on_result = on_result
-        self._result = None
-        self._events = self._iterate()
-
-    async def _iterate(self) -> AsyncGenerator[ToolRunEvent, None]:
-        run = self._run
-        steps = run.steps()
-        reply: Any = None
-        try:
-            while True:
-                action = steps.send(reply)
-                if isinstance(action, Finished):
-                    self._finished(action.result)
-                    return
-                if isinstance(action, SendRequest):
-                    stream = await self._send_async(stream=True, **action.params)
-                    async with stream:
-                        async for event in stream:
-                            yield event
-                        reply = await stream.get_final_response()
-                elif isinstance(action, RunCalls):
-                    reply = await _run_concurrently(run, action.calls)
-                    for outcome in reply:
-                        if isinstance(outcome, ToolExecution):
-                            yield outcome
-                else:
-                    reply = await call_hook_async(action, run)
-        finally:
-            steps.close()
+        self._sink = sink = _ResultSink(on_result)
+        self._events = _arun_events(send_async, run, sink)
 
     def __aiter__(self) -> AsyncIterator[ToolRunEvent]:
         return self._events
