@@ -869,7 +869,7 @@ def test_command_line_serves_until_sigint() -> None:
         )
         assert response.json()["output_text"] == "Echo: hello there"
         process.send_signal(signal.SIGINT)
-        assert process.wait(5) == 0
+        assert process.wait(5) == 130  # stopped by Ctrl-C
         assert "Traceback" not in (process.stderr.read() if process.stderr else "")
     finally:
         if process.poll() is None:
