@@ -59,7 +59,7 @@ def run_example(code: str, emulator: Emulator) -> subprocess.CompletedProcess[st
 # -- the page's example -------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="shared/seed is not beside the checkout")
+@pytest.mark.skipif(not SEED.exists(), reason="needs ../shared/seed beside the checkout")
 @pytest.mark.parametrize("stream", [False, True])
 def test_page_example_runs_unchanged(openrouter_emulator: Emulator, stream: bool) -> None:
     done = run_example(page_example(stream), openrouter_emulator)
@@ -77,7 +77,7 @@ def test_page_example_runs_unchanged(openrouter_emulator: Emulator, stream: bool
     assert sent.header("x-openrouter-categories") == "<value>"
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="shared/seed is not beside the checkout")
+@pytest.mark.skipif(not SEED.exists(), reason="needs ../shared/seed beside the checkout")
 def test_page_example_async_form(openrouter_emulator: Emulator) -> None:
     code = textwrap.dedent(
         """

@@ -17,7 +17,9 @@ from openrouter import components as c
 from openrouter._wire._request import encode_json
 
 SPEC = Path(__file__).resolve().parents[2] / "shared/contract/openrouter-openapi.yaml"
-needs_spec = pytest.mark.skipif(not SPEC.exists(), reason="contract not checked out")
+needs_spec = pytest.mark.skipif(
+    not SPEC.exists(), reason="needs ../shared/contract beside the checkout"
+)
 
 
 @cache

@@ -43,7 +43,9 @@ def spec_mapping() -> dict[str, str]:
     return {t: ref.rsplit("/", 1)[-1] for t, ref in mapping.items()}
 
 
-needs_spec = pytest.mark.skipif(not SPEC.exists(), reason="contract not checked out")
+needs_spec = pytest.mark.skipif(
+    not SPEC.exists(), reason="needs ../shared/contract beside the checkout"
+)
 
 
 # --- The vendored list ------------------------------------------------------------------------

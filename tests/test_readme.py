@@ -41,3 +41,46 @@ def test_readme_block_runs(index: int, openrouter_emulator: Emulator, tmp_path: 
     done = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     report = f"README block {index} failed:\n{code}\n{done.stdout}\n{done.stderr}"
     assert done.returncode == 0, report
+
+
+def _section(title: str) -> str:
+    text = README.read_text()
+    start = text.index(f"\n## {title}")
+    end = text.find("\n## ", start + 1)
+    return text[start:end]
+
+
+def test_readme_documents_every_fault_and_stream_option() -> None:
+    import dataclasses
+
+    from openrouter.testing import Fault, Reply
+
+    section = _section("Testing your code offline")
+    faults = [name for name, value in vars(Fault).items() if isinstance(value, classmethod)]
+    assert len(faults) >= 6
+    for name in faults:
+        assert f"- `Fault.{name}(" in section, f"Fault.{name} is not documented"
+    # Every Reply field after the result options is a stream option.
+    names = [f.name for f in dataclasses.fields(Reply)]
+    stream_options = names[names.index("delta_size") :]
+    assert len(stream_options) >= 14
+    for name in stream_options:
+        assert f"- `{name}`" in section, f"{name} is not documented"
+
+
+def test_readme_says_the_install_needs_the_registry_and_names_shared() -> None:
+    quickstart = _section("Quickstart")
+    assert "offline on a fresh machine" not in quickstart
+    assert "package registry" in quickstart and "works offline" in quickstart
+    assert "`../shared" in quickstart
+
+
+def test_tests_needing_shared_skip_naming_it() -> None:
+    # Checkouts without the `shared` folder beside them skip these tests, and say why.
+    users = []
+    for path in sorted(README.parent.joinpath("tests").glob("test_*.py")):
+        text = path.read_text()
+        if re.search(r"""["'/]shared[/"']""", text) and path.name != "test_readme.py":
+            users.append(path.name)
+            assert "skip" in text and "needs ../shared/" in text, path.name
+    assert len(users) >= 3
