@@ -11,6 +11,9 @@ from openrouter import OpenRouter
 from openrouter.testing import Emulator
 from openrouter.utils import BackoffStrategy, RetryConfig
 
+# pytester runs the README's pytest example in this process (tests/test_readme.py).
+pytest_plugins = ["pytester"]
+
 # Quick backoff so retry tests take milliseconds, not seconds.
 FAST_RETRY = RetryConfig("backoff", BackoffStrategy(10, 50, 2.0, 5_000))
 
