@@ -475,6 +475,9 @@ def test_bad_settings_are_usage_errors_in_one_line(openrouter_emulator: Emulator
     cases = [
         (["--base-url", "ftp://example.com"], key, "--base-url / OPENROUTER_BASE_URL: scheme"),
         (["--base-url", "example.com/api"], key, "--base-url / OPENROUTER_BASE_URL: must start"),
+        (["--base-url", "http://[::1/api"], key, "--base-url / OPENROUTER_BASE_URL: Invalid IPv6"),
+        (["--base-url", "http://h:abc/api"], key, "--base-url / OPENROUTER_BASE_URL: Port could"),
+        (["--base-url", "http://a b/api"], key, "--base-url / OPENROUTER_BASE_URL: white space"),
         (["--base-url", openrouter_emulator.url], key[:3] + "\n" + key[3:], "OPENROUTER_API_KEY:"),
         (["--base-url", openrouter_emulator.url, "-H", "X-A=a\nb"], key, "--header: "),
     ]

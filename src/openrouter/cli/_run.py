@@ -56,6 +56,27 @@ def _not_an_image(spec: str) -> str:
     return f"--image {spec}: not an image{looks}; to attach other files use --file {spec}"
 
 
+def _check_base_url(url: str | None) -> None:
+    """Catch what the client's own URL check lets through but no request can use (a port that
+    is not a number, a broken IPv6 address, a space in the host): a usage error, not a crash
+    or a network error."""
+    if not url:
+        return
+    import urllib.parse
+
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        parts.port  # noqa: B018  # parsing the port raises for "host:abc"
+    except ValueError as exc:
+        raise CLIError(
+            EXIT_USAGE, f"--base-url / OPENROUTER_BASE_URL: {exc} (got {url!r})"
+        ) from None
+    if any(char.isspace() for char in parts.netloc):
+        raise CLIError(
+            EXIT_USAGE, f"--base-url / OPENROUTER_BASE_URL: white space in the host (got {url!r})"
+        )
+
+
 def require_key(args: argparse.Namespace) -> None:
     """Fail now, not after the first message is typed, when no key is set (and none is needed
     with ``--emulator``)."""
@@ -146,6 +167,7 @@ class Runner:
             # Any key is accepted, and the user's real key is never sent to it.
             emulator = self._stack.enter_context(Emulator(api_key=None, log=log))
             api_key, server_url = emulator.api_key, emulator.url
+        _check_base_url(server_url or os.environ.get("OPENROUTER_BASE_URL"))
         retry_config = None
         if args.no_retry:
             from openrouter.utils import RetryConfig
