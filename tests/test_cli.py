@@ -621,6 +621,7 @@ def test_chat_on_a_terminal(openrouter_emulator: Emulator) -> None:
     os.close(slave)
     try:
         out = Reader(master)
+        out.until(b"/help lists commands")
         out.until(b"> ")
         os.write(master, b"Hello there\n")
         out.until(b"First answer.")

@@ -8,6 +8,7 @@ costs about a second of imports); one smoke test runs a block as a real script.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import subprocess
@@ -41,6 +42,10 @@ def _run_as_module(code: str, name: str, monkeypatch: pytest.MonkeyPatch) -> Non
     module = types.ModuleType(name)
     module.__file__ = f"<{name}>"
     monkeypatch.setitem(sys.modules, name, module)
+    # A block may configure logging (basicConfig): that stays with the block.
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", list(root.handlers))
+    monkeypatch.setattr(root, "level", root.level)
     exec(compile(code, module.__file__, "exec"), module.__dict__)
 
 
