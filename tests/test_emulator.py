@@ -945,6 +945,7 @@ def vendor() -> Any:
     assert loader is not None and loader.loader is not None
     module = importlib.util.module_from_spec(loader)
     loader.loader.exec_module(module)
+    module._load_yaml = openapi  # the same parse, done once for the whole run
     return module
 
 
