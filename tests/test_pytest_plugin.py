@@ -68,3 +68,7 @@ def test_pytest_header_says_validation_is_off(
 
 def test_pytest_header_is_silent_when_validation_is_on(pytestconfig: pytest.Config) -> None:
     assert pytest_plugin.pytest_report_header(pytestconfig) is None
+
+
+def test_the_header_and_the_error_name_the_same_install_command() -> None:
+    assert pytest_plugin._INSTALL_HINT == _schema.INSTALL_HINT
