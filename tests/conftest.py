@@ -3,16 +3,38 @@ pytest plugin (``openrouter.testing.pytest_plugin``), exactly as users get them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
+from typing import Any
 
+import httpx
 import pytest
 
 from openrouter import OpenRouter
 from openrouter.testing import Emulator
 from openrouter.utils import BackoffStrategy, RetryConfig
 
+# pytester runs the README's pytest example in this process (tests/test_readme.py).
+pytest_plugins = ["pytester"]
+
 # Quick backoff so retry tests take milliseconds, not seconds.
 FAST_RETRY = RetryConfig("backoff", BackoffStrategy(10, 50, 2.0, 5_000))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_ssl_context() -> Iterator[None]:
+    """Every client builds an SSL context on first use (loading the CA bundle: ~60 ms), about
+    200 times a run; the tests speak plain HTTP to the emulator, so they share one default
+    context. Calls with arguments still build their own."""
+    build = httpx.create_ssl_context
+    shared = functools.cache(build)
+
+    def create_ssl_context(*args: Any, **kwargs: Any) -> Any:
+        return shared() if not args and not kwargs else build(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(httpx, "create_ssl_context", create_ssl_context)
+        yield
 
 
 @pytest.fixture

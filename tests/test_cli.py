@@ -99,19 +99,22 @@ def run_main(
     *args: str,
     emulator: Emulator | None = None,
     env: dict[str, str] | None = None,
-    stdin: str | None = None,
+    stdin: str | io.StringIO | None = None,
+    stdout: io.StringIO | None = None,
 ) -> Done:
     """``run_cli`` in this process: the same arguments, the same kind of result."""
     env = env if env is not None else cli_env(emulator)
     words = ["--base-url", emulator.url, *args] if emulator is not None else list(args)
-    out, err = io.StringIO(), io.StringIO()
+    out, err = stdout or io.StringIO(), io.StringIO()
+    if not isinstance(stdin, io.StringIO):
+        stdin = io.StringIO(stdin or "")  # a pipe, not a terminal
     # Only for the call: the test's own prints and environment come back afterwards.
     with pytest.MonkeyPatch.context() as patch, fresh_logging():
         for name in set(os.environ) - set(env):
             patch.delenv(name)
         for name, value in env.items():
             patch.setenv(name, value)
-        patch.setattr(sys, "stdin", io.StringIO(stdin or ""))  # a pipe, not a terminal
+        patch.setattr(sys, "stdin", stdin)
         patch.setattr(sys, "stdout", out)
         patch.setattr(sys, "stderr", err)
         try:
@@ -336,7 +339,10 @@ def test_image_and_file_attachments(openrouter_emulator: Emulator, tmp_path: Pat
 
     not_image = run_main("Describe", "--image", str(doc), emulator=openrouter_emulator)
     assert not_image.returncode == 2
-    assert not_image.stderr.startswith("openrouter: error: --image")
+    assert not_image.stderr == (
+        f"openrouter: error: --image {doc}: not an image (it looks like application/pdf); "
+        f"to attach other files use --file {doc}\n"
+    )
 
 
 @pytest.mark.parametrize("mode", [[], ["--no-stream"]])
@@ -462,6 +468,32 @@ def test_incomplete(openrouter_emulator: Emulator) -> None:
     assert "max_output_tokens" in done.stderr
 
 
+def test_bad_settings_are_usage_errors_in_one_line(openrouter_emulator: Emulator) -> None:
+    # The SDK's ConfigurationError / RequestValidationError: nothing was sent, so exit 2 (not
+    # 7, network), named by the option or variable the user set rather than the SDK argument.
+    key = openrouter_emulator.api_key
+    cases = [
+        (["--base-url", "ftp://example.com"], key, "--base-url / OPENROUTER_BASE_URL: scheme"),
+        (["--base-url", "example.com/api"], key, "--base-url / OPENROUTER_BASE_URL: must start"),
+        (
+            ["--base-url", "http://[::1/api"],
+            key,
+            "--base-url / OPENROUTER_BASE_URL: has an unclosed",
+        ),
+        (["--base-url", "http://h:abc/api"], key, "--base-url / OPENROUTER_BASE_URL: has a port"),
+        (["--base-url", "http://a b/api"], key, "--base-url / OPENROUTER_BASE_URL: has white"),
+        (["--base-url", openrouter_emulator.url], key[:3] + "\n" + key[3:], "OPENROUTER_API_KEY:"),
+        (["--base-url", openrouter_emulator.url, "-H", "X-A=a\nb"], key, "--header: "),
+    ]
+    for options, api_key, message in cases:
+        done = run_main(*options, "hi", env=cli_env(OPENROUTER_API_KEY=api_key))
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.startswith(f"openrouter: error: {message}"), done.stderr
+        assert len(done.stderr.splitlines()) == 1
+        assert key[3:] not in done.stderr  # the key is never shown
+    assert openrouter_emulator.requests == []
+
+
 def test_usage_errors() -> None:
     done = run_main(env=cli_env())
     assert done.returncode == 2 and "no prompt" in done.stderr
@@ -480,6 +512,95 @@ def test_chat_from_a_pipe() -> None:
     lines = done.stderr.splitlines()
     assert [line.split(":")[1].strip() for line in lines] == ["usage", "usage", "session total"]
     assert lines[-1].endswith("over 2 requests")
+
+
+class UnreadableStdin(io.StringIO):
+    """A chat that reads its first line before checking the key would fail this test."""
+
+    def readline(self, size: int | None = -1) -> str:
+        raise AssertionError("stdin was read")
+
+
+def test_chat_checks_the_key_before_the_first_prompt() -> None:
+    done = run_main("chat", env=cli_env(), stdin=UnreadableStdin())
+    assert (done.returncode, done.stdout) == (3, "")
+    assert done.stderr.startswith("openrouter: error: no API key")
+    assert "Traceback" not in done.stderr
+    # An empty key counts as none; --emulator needs no key at all.
+    done = run_main("chat", env=cli_env(OPENROUTER_API_KEY=" "), stdin=UnreadableStdin())
+    assert done.returncode == 3
+    done = run_main("chat", "--emulator", env=cli_env(), stdin="hi\n")
+    assert (done.returncode, done.stdout) == (0, "Echo: hi\n"), done.stderr
+
+
+def test_chat_slash_commands_are_never_sent(openrouter_emulator: Emulator) -> None:
+    emu = openrouter_emulator
+    emu.enqueue(Reply.text("one", usage={"input_tokens": 3, "output_tokens": 1}))
+    lines = [
+        "/usage",  # nothing yet
+        "/help",
+        "first",
+        "/usage",
+        "/model",
+        "/model test/other",
+        "second",
+        "/reset",
+        "third",
+        "/nonsense",
+        "//etc/hosts",
+        "/exit",
+        "never sent",
+    ]
+    done = run_main("chat", "-m", "test/first", emulator=emu, stdin="\n".join(lines) + "\n")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "one\nEcho: second\nEcho: third\nEcho: /etc/hosts\n"
+    sent = [r.json for r in emu.requests]
+    assert [body["model"] for body in sent] == ["test/first", *["test/other"] * 3]
+    # /reset started a new conversation: "third" goes alone, without the turns before it.
+    assert len(sent[1]["input"]) == 3 and len(sent[2]["input"]) == 1
+    assert sent[2]["input"][0]["content"] == "third"
+    assert sent[3]["input"][-1]["content"] == "/etc/hosts"
+
+    err = done.stderr
+    assert err.startswith("[no replies yet]\ncommands:\n  /help ")
+    for command in ("/exit", "/reset", "/model [NAME]", "/usage"):
+        assert f"  {command} " in err
+    assert "[session total: 3 input + 1 output = " in err
+    assert "[model: test/first]\n[model: test/other]\n" in err
+    assert "[conversation cleared]" in err
+    assert "unknown command /nonsense; nothing was sent\ncommands:\n" in err
+    assert err.count("commands:\n") == 2
+
+
+class ClosedPipe(io.StringIO):
+    """A stdout whose reader went away after ``limit`` characters (``| head -c``)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def write(self, text: str) -> int:
+        if self.tell() + len(text) > self.limit:
+            raise BrokenPipeError(32, "Broken pipe")
+        return super().write(text)
+
+
+def test_chat_exits_141_when_stdout_is_closed(openrouter_emulator: Emulator) -> None:
+    openrouter_emulator.enqueue(Reply.text("a short one"), Reply.text("x" * 1000))
+    done = run_main(
+        "chat", emulator=openrouter_emulator, stdin="one\ntwo\nthree\n", stdout=ClosedPipe(100)
+    )
+    assert (done.returncode, done.stderr) == (141, "")  # quiet, as in the one-shot mode
+    assert len(openrouter_emulator.requests) == 2  # "three" was never sent
+
+
+def test_help_lists_every_exit_code() -> None:
+    for args in (["--help"], ["chat", "--help"]):
+        done = run_main(*args, env=cli_env())
+        assert done.returncode == 0
+        codes = done.stdout.split("exit codes:\n", 1)[1]
+        listed = [int(line.split()[0]) for line in codes.splitlines() if line.strip()]
+        assert listed == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 130, 141]
 
 
 @posix_only
@@ -504,6 +625,7 @@ def test_chat_on_a_terminal(openrouter_emulator: Emulator) -> None:
     os.close(slave)
     try:
         out = Reader(master)
+        out.until(b"/help lists commands")
         out.until(b"> ")
         os.write(master, b"Hello there\n")
         out.until(b"First answer.")
@@ -557,7 +679,7 @@ def test_emulate_serves_until_interrupted() -> None:
         done = run_main("--base-url", url, "ping", env=cli_env(OPENROUTER_API_KEY="sk-or-emulator"))
         assert (done.returncode, done.stdout) == (0, "Echo: ping\n"), done.stderr
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=TIMEOUT) == 0
+        assert proc.wait(timeout=TIMEOUT) == 130  # stopped by Ctrl-C, as a shell reports it
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -587,7 +709,7 @@ def test_emulate_options_reach_the_server(monkeypatch: pytest.MonkeyPatch) -> No
     def serve(port: int, host: str, api_key: str | None, **options: Any) -> None:
         calls.append((port, host, api_key, options))
 
-    monkeypatch.setattr(_command, "serve", serve)
+    monkeypatch.setattr(_command, "_serve", serve)
     assert run_main("emulate", env=cli_env()).returncode == 0
     args = ("emulate", "--port", "0", "--host", "0.0.0.0", "--any-key", "--no-validate", "--quiet")
     assert run_main(*args, env=cli_env()).returncode == 0
@@ -607,11 +729,22 @@ def test_emulate_options_reach_the_server(monkeypatch: pytest.MonkeyPatch) -> No
     ]
 
 
+def test_emulate_exits_130_on_ctrl_c(monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(port: int, host: str, api_key: str | None, **options: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_command, "_serve", interrupted)
+    assert run_main("emulate", "--quiet", env=cli_env()).returncode == 130
+    assert _command.main(["--quiet"]) == 130  # python -m openrouter.testing
+    # The library function still returns normally: only the commands report the signal.
+    assert _command.serve(0, quiet=True) is None
+
+
 def test_emulate_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     def port_taken(port: int, host: str, api_key: str | None, **options: Any) -> None:
         raise OSError(98, "Address already in use")
 
-    monkeypatch.setattr(_command, "serve", port_taken)
+    monkeypatch.setattr(_command, "_serve", port_taken)
     done = run_main("emulate", "--port", "8080", env=cli_env())
     assert done.returncode == 1
     assert done.stderr == (
@@ -692,8 +825,8 @@ def test_emulate_on_a_fixed_port_answers_curl() -> None:
         deltas = [e["delta"] for e in events if e["type"] == "response.output_text.delta"]
         assert "".join(deltas) == "Echo: hi"
 
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=TIMEOUT) == 0
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=TIMEOUT) == 143  # 128 + SIGTERM, as for any stopped process
     finally:
         if proc.poll() is None:
             proc.kill()

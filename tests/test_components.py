@@ -6,26 +6,24 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from functools import cache
 from pathlib import Path
 from typing import Any, get_args
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
+from _contract import openapi
 from openrouter import components as c
 from openrouter._wire._request import encode_json
 
 SPEC = Path(__file__).resolve().parents[2] / "shared/contract/openrouter-openapi.yaml"
-needs_spec = pytest.mark.skipif(not SPEC.exists(), reason="contract not checked out")
+needs_spec = pytest.mark.skipif(
+    not SPEC.exists(), reason="needs ../shared/contract beside the checkout"
+)
 
 
-@cache
 def schemas() -> dict[str, Any]:
-    yaml = pytest.importorskip("yaml")
-    with SPEC.open(encoding="utf-8") as f:
-        spec = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    result: dict[str, Any] = spec["components"]["schemas"]
+    result: dict[str, Any] = openapi(SPEC)["components"]["schemas"]
     return result
 
 
@@ -253,9 +251,7 @@ def test_request_body_with_typed_components() -> None:
 @needs_spec
 def test_request_bodies_validate_against_the_spec() -> None:
     jsonschema = pytest.importorskip("jsonschema")
-    yaml = pytest.importorskip("yaml")
-    with SPEC.open(encoding="utf-8") as f:
-        spec = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    spec = openapi(SPEC)
     schema = {"$ref": "#/components/schemas/ResponsesRequest", "components": spec["components"]}
     validator = jsonschema.Draft202012Validator(schema)
     sent = body(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _contract import openapi
 from openrouter import components as c
 from openrouter.components import (
     EVENT_CLASSES,
@@ -29,12 +29,8 @@ def vendored_types() -> list[str]:
     return types
 
 
-@cache
 def spec() -> dict[str, Any]:
-    yaml = pytest.importorskip("yaml")
-    with SPEC.open(encoding="utf-8") as f:
-        loaded: dict[str, Any] = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    return loaded
+    return openapi(SPEC)
 
 
 def spec_mapping() -> dict[str, str]:
@@ -43,7 +39,9 @@ def spec_mapping() -> dict[str, str]:
     return {t: ref.rsplit("/", 1)[-1] for t, ref in mapping.items()}
 
 
-needs_spec = pytest.mark.skipif(not SPEC.exists(), reason="contract not checked out")
+needs_spec = pytest.mark.skipif(
+    not SPEC.exists(), reason="needs ../shared/contract beside the checkout"
+)
 
 
 # --- The vendored list ------------------------------------------------------------------------

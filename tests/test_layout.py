@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,7 @@ def _runtime_imports(tree: ast.AST, module: str, is_package: bool) -> set[str]:
     return found
 
 
+@cache  # parsing every module takes a while; the tests only read the graph
 def import_graph() -> dict[str, set[str]]:
     modules = _modules()
     graph: dict[str, set[str]] = {}

@@ -240,7 +240,14 @@ def _recorded_final(case: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
 
 def _replay_cases() -> list[Any]:
     if not (REPLAY / "cases" / "manifest.json").is_file():
-        return [pytest.param(None, marks=pytest.mark.skip(reason="../shared/replay is absent"))]
+        return [
+            pytest.param(
+                None,
+                marks=pytest.mark.skip(
+                    reason="needs ../shared/replay (absent beside this checkout)"
+                ),
+            )
+        ]
     manifest = json.loads((REPLAY / "cases" / "manifest.json").read_text())
     cases = []
     for case in manifest:

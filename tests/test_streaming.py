@@ -278,15 +278,15 @@ def test_idle_timeout_is_typed(mode: Mode) -> None:
 
 
 def test_keepalive_comments_count_as_life(mode: Mode) -> None:
-    # 1.2 s of warm-up with a comment every 0.2 s, against a 0.6 s idle limit.
-    mode.emulator.enqueue(Reply.text("warm").with_options(warmup=1.2, keepalive_interval=0.2))
+    # 0.8 s of warm-up with a comment every 0.1 s, against a 0.4 s idle limit.
+    mode.emulator.enqueue(Reply.text("warm").with_options(warmup=0.8, keepalive_interval=0.1))
 
     @scenario
     def run(s: Any) -> Iterator[Any]:
         final = yield s.final()
         return final
 
-    assert mode.run(run, timeout_ms=600).output_text == "warm"
+    assert mode.run(run, timeout_ms=400).output_text == "warm"
 
 
 def test_unknown_and_malformed_events_do_not_break_the_stream(mode: Mode) -> None:

@@ -94,9 +94,22 @@ def check_server_url(url: Any, field: str = "server_url") -> str:
         raise _config_error(field, f"must start with https:// or http:// (got {shown!r})")
     if scheme.lower() not in ("http", "https"):
         raise _config_error(field, f"scheme {scheme!r} is not supported; use https:// or http://")
-    host = authority.rsplit(":", 1)[0] if not authority.endswith("]") else authority
-    if not host.strip("[]"):
+    if any(char.isspace() for char in authority):
+        raise _config_error(field, f"has white space in its host (got {text!r})")
+    if authority.startswith("["):  # an IPv6 address: [::1] or [::1]:8080
+        close = authority.find("]")
+        if close < 0:
+            raise _config_error(field, f"has an unclosed IPv6 address (got {text!r})")
+        host, port = authority[1:close], authority[close + 1 :]
+        if port and not port.startswith(":"):
+            raise _config_error(field, f"has text after its IPv6 address (got {text!r})")
+        port = port[1:]
+    else:
+        host, _, port = authority.partition(":")
+    if not host:
         raise _config_error(field, f"has no host name (got {text!r})")
+    if port and not (port.isdigit() and port.isascii() and int(port) <= 65535):
+        raise _config_error(field, f"has a port that is not a number up to 65535 (got {text!r})")
     return text.rstrip("/")
 
 

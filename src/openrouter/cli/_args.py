@@ -15,6 +15,15 @@ REASONING_SUMMARIES = ("auto", "concise", "detailed")
 # "emulate" is parsed by openrouter.testing._command, shared with python -m openrouter.testing.
 SUBCOMMANDS = ("chat", "emulate", "models")
 
+# The chat's slash commands: printed by `openrouter chat --help` and by /help.
+CHAT_COMMANDS = """\
+  /help          show this list
+  /exit          leave (also /quit, or Ctrl-D)
+  /reset         forget the conversation so far and start a new one
+  /model [NAME]  show the model, or switch to NAME for the next replies
+  /usage         tokens and cost of this session so far
+  //text         send "/text" as a message"""
+
 # Help text is pre-wrapped to 79 columns (RawDescriptionHelpFormatter keeps it as written).
 MAIN_DESCRIPTION = """\
 Send a prompt to a model through OpenRouter's Responses API and stream the
@@ -55,12 +64,16 @@ environment:
 
 {EXIT_CODES_HELP}"""
 
-CHAT_DESCRIPTION = """\
+CHAT_DESCRIPTION = f"""\
 Chat interactively: type a message and the reply streams back. The conversation
 is kept and resent each turn (the API is stateless). Ctrl-C during a reply
 cancels it and closes its connection; Ctrl-D (end of input) or /exit leaves.
 When stdin is not a terminal, each line is one message. A PROMPT given on the
-command line is the first message."""
+command line is the first message. Without --emulator, OPENROUTER_API_KEY must
+be set before the chat starts.
+
+A line starting with "/" is a command, never sent to the model:
+{CHAT_COMMANDS}"""
 
 CHAT_EPILOG = f"""\
 examples:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from typing import TextIO
 
+from openrouter.cli._args import CHAT_COMMANDS
 from openrouter.cli._exit import (
     EXIT_AUTH,
     EXIT_FAILURE,
@@ -18,8 +19,8 @@ from openrouter.cli._exit import (
     exit_code_for,
     report_error,
 )
-from openrouter.cli._output import isatty
-from openrouter.cli._run import Runner, user_message
+from openrouter.cli._output import format_usage, isatty
+from openrouter.cli._run import Runner, require_key, user_message
 
 
 def run_chat(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
@@ -31,10 +32,12 @@ def run_chat(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) 
         read_line = input
     else:
         read_line = _line_reader(stdin)
+    require_key(args)
     with Runner(args, out, err) as runner:
         if interactive:
             err.write(
-                f"Chatting with {runner.model}. Ctrl-C cancels a reply; Ctrl-D or /exit quits.\n"
+                f"Chatting with {runner.model}. /help lists commands; Ctrl-C cancels a reply; "
+                "Ctrl-D or /exit quits.\n"
             )
             err.flush()
         chat = Chat(runner, interactive)
@@ -81,12 +84,45 @@ class Chat:
                     out.flush()
                     continue
             text = line.strip()
-            if text in ("/exit", "/quit"):
-                return EXIT_OK
+            if text.startswith("//"):
+                text = text[1:]
+            elif text.startswith("/"):
+                if self.command(text):
+                    return EXIT_OK
+                continue
             if text:
                 code = self.turn(text)
                 if code is not None:
                     return code
+
+    def command(self, text: str) -> bool:
+        """Run a slash command (never sent to the model); True means leave."""
+        from openrouter.conversation import Conversation
+
+        runner, err = self.runner, self.runner.err
+        name, _, rest = text.partition(" ")
+        rest = rest.strip()
+        if name in ("/exit", "/quit"):
+            return True
+        if name == "/reset":
+            assert runner.client is not None
+            self.conversation = Conversation(runner.client, model=runner.model)
+            err.write("[conversation cleared]\n")
+        elif name == "/model" and rest:
+            runner.model = self.conversation.model = rest
+            err.write(f"[model: {rest}]\n")
+        elif name == "/model":
+            err.write(f"[model: {runner.model}]\n")
+        elif name == "/usage":
+            total = runner.total
+            line = "no replies yet" if total is None else format_usage(total, "session total")
+            err.write(f"[{line}]\n")
+        else:
+            if name != "/help":
+                err.write(f"unknown command {name}; nothing was sent\n")
+            err.write(f"commands:\n{CHAT_COMMANDS}\n")
+        err.flush()
+        return False
 
     def turn(self, text: str) -> int | None:
         """Send one message and print the reply; an exit code ends the session."""
@@ -99,6 +135,8 @@ class Chat:
             result = runner.ask(message, self.conversation)
             runner.report_usage()
             check_result(result)
+        except BrokenPipeError:
+            raise  # stdout is gone: nothing more can be shown (main exits 141)
         except KeyboardInterrupt:
             # The stream is closed by now, so the conversation left this turn out.
             err.write("[reply cancelled]\n")

@@ -39,7 +39,8 @@ exit codes:
   8    any other API error (400, 403, 404, 5xx ...)
   9    the response failed, or its stream failed or was cut off
   10   the response is incomplete (max output tokens, content filter)
-  130  interrupted by Ctrl-C (the connection is closed: generation stops)"""
+  130  interrupted by Ctrl-C (the connection is closed: generation stops)
+  141  stdout was closed early, e.g. by `| head` (the rest is not printed)"""
 
 
 class CLIError(Exception):
@@ -78,6 +79,16 @@ def exit_code_for(exc: BaseException) -> int:
     return EXIT_FAILURE
 
 
+# The client settings the command fills from its options and environment, by the name the
+# SDK's RequestValidationError gives them: the user never typed "server_url".
+_SETTING_SOURCES = {
+    "api_key": "OPENROUTER_API_KEY",
+    "server_url": "--base-url / OPENROUTER_BASE_URL",
+    "timeout_ms": "--timeout",
+    "http_headers": "--header",
+}
+
+
 def error_message(exc: BaseException) -> str:
     """One line saying what went wrong and, where there is one, what to do about it."""
     from openrouter import errors
@@ -98,6 +109,10 @@ def error_message(exc: BaseException) -> str:
         return f"{text} ({hint})"
     if isinstance(exc, errors.OpenRouterError) and exc.generation_id:
         return f"{text} (generation {exc.generation_id})"
+    if isinstance(exc, errors.RequestValidationError) and exc.field in _SETTING_SOURCES:
+        prefix = f"{exc.field}: "
+        detail = text[len(prefix) :] if text.startswith(prefix) else text
+        return f"{_SETTING_SOURCES[exc.field]}: {detail}"
     if isinstance(exc, (CLIError, errors.OpenRouterSDKError)):
         return text
     return f"{type(exc).__name__}: {text}"

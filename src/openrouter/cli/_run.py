@@ -40,9 +40,31 @@ def _attachment(kind: str, spec: str) -> Any:
     try:
         return build(spec)
     except (OSError, ValueError) as exc:
+        if kind == "image" and not isinstance(exc, OSError):
+            # A readable file that is not an image: most likely a PDF or text meant for --file.
+            raise CLIError(EXIT_USAGE, _not_an_image(spec)) from None
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         where = f"--{kind}" if spec in reason else f"--{kind} {spec}"
         raise CLIError(EXIT_USAGE, f"{where}: {reason}") from None
+
+
+def _not_an_image(spec: str) -> str:
+    from openrouter.inputs import guess_mime_type
+
+    with open(spec, "rb") as f:
+        mime = guess_mime_type(f.read(16), os.path.basename(spec))
+    looks = f" (it looks like {mime})" if mime else ""
+    return f"--image {spec}: not an image{looks}; to attach other files use --file {spec}"
+
+
+def require_key(args: argparse.Namespace) -> None:
+    """Fail now, not after the first message is typed, when no key is set (and none is needed
+    with ``--emulator``)."""
+    if args.emulator or os.environ.get("OPENROUTER_API_KEY", "").strip():
+        return
+    from openrouter.errors import MissingAPIKeyError
+
+    raise MissingAPIKeyError("OPENROUTER_API_KEY is not set")
 
 
 def user_message(text: str, images: Sequence[str] = (), files: Sequence[str] = ()) -> Any:

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from contextlib import suppress
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,37 @@ def serve(
     Prints the base URL and key to use; logs one line per request to stderr unless ``quiet``.
     With a ``cassette``, answers from it (and records into it, in a record mode).
     """
+    with suppress(KeyboardInterrupt):
+        _serve(
+            port,
+            host,
+            api_key,
+            validate=validate,
+            quiet=quiet,
+            credit_limit=credit_limit,
+            cassette=cassette,
+        )
+
+
+class _Stopped(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM while serving; ``signum`` says which (for the exit status)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _serve(
+    port: int,
+    host: str,
+    api_key: str | None,
+    *,
+    validate: bool | None,
+    quiet: bool,
+    credit_limit: float | None = None,
+    cassette: Cassette | None = None,
+) -> None:
+    """``serve``, but the interrupt that stops it propagates (``main`` turns it into 130)."""
 
     def log(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
@@ -62,7 +94,7 @@ def serve(
     if threading.current_thread() is threading.main_thread():
 
         def stop_serving(signum: int, frame: FrameType | None) -> None:
-            raise KeyboardInterrupt
+            raise _Stopped(signum)
 
         # Both, explicitly: a shell that starts us in the background ignores SIGINT, and
         # `kill -INT` should still stop the emulator.
@@ -79,11 +111,8 @@ def serve(
             print(f"{key}  (endpoint: POST {emulator.url}/responses; Ctrl-C to stop)", flush=True)
             if cassette is not None:
                 print(_cassette_line(cassette), flush=True)
-            try:
-                while True:
-                    time.sleep(3600)
-            except KeyboardInterrupt:
-                pass
+            while True:
+                time.sleep(3600)
     finally:
         for which, handler in previous.items():
             signal.signal(which, handler)
@@ -216,7 +245,11 @@ def _cassette_of(args: argparse.Namespace) -> Cassette | None:
 
 
 def main(argv: Sequence[str] | None = None, *, prog: str = _PROG) -> int:
-    """Serve until Ctrl-C; returns the exit code (usage errors exit through argparse)."""
+    """Serve until Ctrl-C; returns the exit code (usage errors exit through argparse).
+
+    Stopped by Ctrl-C the code is 130 (143 for SIGTERM), as shells report a process killed by
+    that signal: a script waiting on the emulator can tell a stop from a crash (1).
+    """
     parser = build_parser(prog)
     args = parser.parse_args(argv)
     if args.cassette is None and (args.record_mode or args.upstream):
@@ -229,7 +262,7 @@ def main(argv: Sequence[str] | None = None, *, prog: str = _PROG) -> int:
     # Passed only when given, so callers of serve() without cassettes see no new keyword.
     extra: dict[str, Any] = {} if cassette is None else {"cassette": cassette}
     try:
-        serve(
+        _serve(
             args.port,
             args.host,
             None if args.any_key else args.api_key,
@@ -238,8 +271,8 @@ def main(argv: Sequence[str] | None = None, *, prog: str = _PROG) -> int:
             credit_limit=args.credit_limit,
             **extra,
         )
-    except KeyboardInterrupt:  # Ctrl-C during start-up
-        pass
+    except KeyboardInterrupt as exc:  # also Ctrl-C during start-up, before the handlers
+        return 128 + getattr(exc, "signum", signal.SIGINT)
     except (OSError, ImportError) as exc:  # the port is taken; --validate without jsonschema
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         print(f"{prog}: error: cannot serve on {args.host}:{args.port}: {reason}", file=sys.stderr)

@@ -50,9 +50,11 @@ class Emulator:
     ...     client = OpenRouter(api_key=emu.api_key, server_url=emu.url)
 
     ``api_key=None`` accepts any non-empty Bearer key. ``validate``: check request bodies
-    against OpenRouter's schema (``None``: when ``jsonschema`` is installed; ``True``: require
-    it). With nothing queued, requests are answered by ``default_reply`` if set, else by the
-    echo model (``"Echo: <last user text>"``). ``delta_size``, ``keepalive`` and
+    against OpenRouter's schema (``None``, the default: whenever ``jsonschema`` is installed,
+    as ``pip install 'openrouter[testing]'`` does; ``True``: require it, raising an
+    ``ImportError`` that says what to install; ``False``: never). With nothing queued,
+    requests are answered by ``default_reply`` if set, else by the echo model
+    (``"Echo: <last user text>"``). ``delta_size``, ``keepalive`` and
     ``keepalive_every`` are the stream defaults for replies that do not set them.
     ``log`` receives one line per request (e.g. ``print``).
 

@@ -12,10 +12,14 @@ test swallowed the error it got.
 
 Importing this module is cheap on purpose (pytest imports it in every session of every project
 that has the SDK installed): no server, no jsonschema, no client until a fixture is used.
+
+When ``jsonschema`` is missing, the emulator answers without checking request bodies; pytest's
+header says so, with the command that turns the checks on.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -61,6 +65,21 @@ def pytest_configure(config: pytest.Config) -> None:
         "upstream, pacing)",
     )
     config.stash[_OPENED] = {}
+
+
+# The same text as openrouter.testing._schema.INSTALL_HINT, which this module must not import.
+_INSTALL_HINT = "pip install 'openrouter[testing]'"
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """One header line when the emulator cannot validate request bodies (silent otherwise)."""
+    # find_spec looks for the package without importing it (a noticeable cost in every session).
+    if importlib.util.find_spec("jsonschema") is not None:
+        return None
+    return (
+        "openrouter: the emulator does not validate request bodies (jsonschema is not "
+        f"installed); turn validation on with: {_INSTALL_HINT}"
+    )
 
 
 @pytest.fixture
