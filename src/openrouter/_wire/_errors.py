@@ -195,12 +195,15 @@ def error_from_transport(
     message repeats are blanked, in that message and in the httpx exception itself, which
     stays attached as ``__cause__``."""
     sent = request_was_sent(exc)
-    detail = str(exc) or type(exc).__name__
-    scrubbed = _scrub(detail, secrets)
-    if scrubbed != detail:
-        exc.args = (scrubbed,)
-        detail = scrubbed
-    detail = bounded(detail, 500)
+    secrets = list(secrets)
+    # httpx's exception chains httpcore's and h11's, which repeat the same value.
+    chained: BaseException | None = exc
+    for _ in range(8):
+        if chained is None:
+            break
+        _scrub_args(chained, secrets)
+        chained = chained.__cause__ or chained.__context__
+    detail = bounded(str(exc) or type(exc).__name__, 500)
     if isinstance(exc, httpx.TimeoutException):
         kind = _TIMEOUT_KINDS.get(type(exc), "waiting")
         return errors.APITimeoutError(f"Timed out {kind}: {detail}", request_sent=sent)
@@ -208,6 +211,12 @@ def error_from_transport(
     return errors.APIConnectionError(
         f"Connection failed {where} ({type(exc).__name__}): {detail}", request_sent=sent
     )
+
+
+def _scrub_args(exc: BaseException, secrets: list[str]) -> None:
+    args = tuple(_scrub(a, secrets) if isinstance(a, str) else a for a in exc.args)
+    if args != exc.args:
+        exc.args = args
 
 
 def _scrub(text: str, secrets: Iterable[str]) -> str:
