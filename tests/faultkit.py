@@ -130,7 +130,7 @@ Script = Callable[[Conn], None]
 class RawServer:
     def __init__(self, script: Script) -> None:
         self._script = script
-        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener = socket.create_server(("127.0.0.1", 0), backlog=1024)
         self._listener.settimeout(0.01)
         self.port: int = self._listener.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}/api/v1"
@@ -159,7 +159,7 @@ class RawServer:
 
     def _serve(self, sock: socket.socket) -> None:
         with sock:
-            sock.settimeout(5)
+            sock.settimeout(30)
             try:
                 request = self._read_request(sock)
             except OSError:
