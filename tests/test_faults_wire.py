@@ -19,6 +19,7 @@ from faultkit import (
     FAST_RETRY,
     MODE_IDS,
     MODES,
+    NO_RETRY,
     Conn,
     Mode,
     closed_port,
@@ -26,7 +27,7 @@ from faultkit import (
     run,
     sse_frames,
 )
-from openrouter import errors
+from openrouter import OpenRouter, errors
 from openrouter.testing import Emulator, Fault
 from openrouter.utils import BackoffStrategy, RetryConfig
 
@@ -330,3 +331,36 @@ def test_an_unsendable_header_is_not_sent_and_never_retried(mode: Mode) -> None:
     assert caught.value.request_sent is False
     assert "before the request was sent" in str(caught.value)
     assert "after" not in str(caught.value)
+
+
+# -- the emulator's own promises the matrix relies on -----------------------------------------
+
+
+def test_the_answered_status_is_recorded_before_the_client_can_read_it() -> None:
+    with Emulator() as emu:
+        with OpenRouter(api_key=emu.api_key, server_url=emu.url, retry_config=NO_RETRY) as sdk:
+            for i in range(300):
+                if i % 3 == 0:
+                    emu.enqueue(Fault.status(400))
+                    with pytest.raises(errors.BadRequestResponseError):
+                        sdk.responses.send(model="m", input="hi", stream=i % 2 == 0)
+                elif i % 2:
+                    sdk.responses.send(model="m", input="hi")
+                else:
+                    with sdk.responses.send(model="m", input="hi", stream=True) as stream:
+                        next(iter(stream))
+                assert emu.requests[-1].status is not None, i
+
+
+@modes
+def test_rate_limits_and_outages_carry_retry_after_as_the_service_does(mode: Mode) -> None:
+    with Emulator() as emu:
+        emu.enqueue(Fault.status(429))
+        with pytest.raises(errors.TooManyRequestsResponseError) as limited:
+            run(mode, emu.url, api_key=emu.api_key)
+        assert limited.value.headers.get("retry-after") == "1"
+        assert limited.value.retry_after == 1
+        emu.fail_models(["openai/gpt-4o", "anthropic/claude-sonnet-4"])
+        with pytest.raises(errors.ServiceUnavailableResponseError) as outage:
+            run(mode, emu.url, api_key=emu.api_key, models=["anthropic/claude-sonnet-4"])
+        assert outage.value.headers.get("retry-after") is not None
