@@ -17,7 +17,6 @@ import contextlib
 import functools
 import os
 import socket
-import struct
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -118,10 +117,6 @@ class Conn:
             except OSError:
                 self.closed_by_client.set()
                 return
-
-    def reset(self) -> None:
-        """Close with RST instead of FIN."""
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
 
 Script = Callable[[Conn], None]

@@ -104,7 +104,7 @@ def test_connection_closed_mid_body(mode: Mode) -> None:
 
 
 @stream_modes
-@pytest.mark.parametrize("framing", ["close", "chunked", "reset"])
+@pytest.mark.parametrize("framing", ["close", "chunked"])
 def test_connection_dropped_mid_event(mode: Mode, framing: str) -> None:
     frames = sse_frames()
     half = frames[4][: len(frames[4]) // 2]
@@ -120,9 +120,6 @@ def test_connection_dropped_mid_event(mode: Mode, framing: str) -> None:
             return  # no terminating chunk
         sse_head(conn)
         conn.send(b"".join(frames[:4]) + half)
-        if framing == "reset":
-            time.sleep(0.02)  # let the events arrive before the RST
-            conn.reset()
 
     exc, _ = outcome(mode, script)
     assert isinstance(exc, errors.StreamInterruptedError)
@@ -192,13 +189,13 @@ def test_keepalive_comments_keep_a_slow_stream_alive(mode: Mode) -> None:
     def script(conn: Conn) -> None:
         sse_head(conn)
         conn.send(b"".join(frames[:3]))
-        for _ in range(5):  # 250 ms without an event, longer than the 150 ms timeout
+        for _ in range(8):  # 400 ms without an event, longer than the 250 ms timeout
             time.sleep(0.05)
             conn.send(b": keep-alive\n\n")
         conn.send(b"".join(frames[3:]))
 
     with raw_server(script) as server:
-        events = run(mode, server.url, client={"timeout_ms": 150})
+        events = run(mode, server.url, client={"timeout_ms": 250})
     assert events[-1].type == "response.completed"
 
 
@@ -262,10 +259,10 @@ def test_every_retried_status_is_capped_and_spaced(status: int) -> None:
 @modes
 def test_a_longer_retry_hint_is_honoured_then_the_answer_arrives(mode: Mode) -> None:
     with Emulator() as emu:
-        emu.enqueue(Fault.status(503, retry_after=None, retry_after_ms=150), "fine now")
+        emu.enqueue(Fault.status(503, retry_after=None, retry_after_ms=80), "fine now")
         result = run(mode, emu.url, api_key=emu.api_key, client={"retry_config": SPACED})
         assert len(emu.requests) == 2
-        assert gaps(emu)[0] >= 0.15 * 0.95
+        assert gaps(emu)[0] >= 0.08 * 0.95
     final = result if not mode.stream else result[-1].response
     assert final.output_text == "fine now"
 
