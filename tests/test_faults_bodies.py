@@ -74,6 +74,7 @@ def test_deep_json_on_an_error_status_raises_the_status_class(
     assert exc.status_code == status
     assert exc.body == deep  # the whole body is kept ...
     assert len(str(exc)) < 5_000  # ... and the message stays short
+    assert "nested too deeply" in str(exc)
 
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])

@@ -150,10 +150,13 @@ def error_from_response(
     status = status_code if status_code is not None else response.status_code
     text = response.text
     parsed: Any = None
+    too_deep = False
     content_type = response.headers.get("content-type", "")
     if text and ("json" in content_type or text.lstrip().startswith(("{", "["))):
         try:
             parsed = _json.loads(text)
+        except _json.JSONNestingError:
+            too_deep = True
         except ValueError:
             parsed = None
     data = parse_error_body(parsed)
@@ -163,6 +166,8 @@ def error_from_response(
         detail = bounded(data.message)
         if len(data.message) > MAX_MESSAGE_CHARS:
             detail += " (the whole body is on .body)"
+    elif too_deep:
+        detail = f"JSON body nested too deeply to decode ({len(text):,} characters)"
     elif text and parsed is None:
         detail = f"non-JSON body ({content_type or 'no content type'}): {_snippet(text)}"
     else:
