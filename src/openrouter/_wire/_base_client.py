@@ -219,11 +219,11 @@ class BaseClient:
             return self._ssl
 
     def _new_http_kwargs(self, ssl_context: ssl.SSLContext) -> dict[str, Any]:
+        import httpx
+
         from openrouter._wire._transport import timeout_for
 
         ms = self.timeout_ms if self.timeout_ms is not None else DEFAULT_TIMEOUT_MS
-        import httpx
-
         return {
             "timeout": timeout_for(ms / 1000.0),
             "follow_redirects": False,
