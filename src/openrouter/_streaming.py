@@ -205,8 +205,15 @@ class _StreamCore:
 # connection until the cyclic GC ran (which may be never, or inside httpcore's pool lock).
 
 
+# The first value of ``_events``: ``EventStream.__init__`` runs the generator up to it, so that a
+# stream dropped before its first event is still closed (running the ``finally``) the moment its
+# last reference goes; a generator that never started would never run its ``finally``.
+_STARTED = object()
+
+
 def _events(core: _StreamCore) -> Generator[Any, None, None]:
     try:
+        yield _STARTED
         if not core.is_sse:
             try:
                 core.response.read()
@@ -233,6 +240,7 @@ def _events(core: _StreamCore) -> Generator[Any, None, None]:
 
 async def _aevents(core: _StreamCore) -> AsyncGenerator[Any, None]:
     try:
+        yield _STARTED
         if not core.is_sse:
             try:
                 await core.response.aread()
@@ -301,6 +309,7 @@ class EventStream(_StreamBase[T]):
     def __init__(self, response: httpx.Response, raise_stream_errors: bool = True) -> None:
         self._core = core = _StreamCore(response, raise_stream_errors)
         self._iterator = _events(core)
+        next(self._iterator)  # parked at _STARTED: see there
 
     def __iter__(self) -> Iterator[T]:
         return self._iterator
@@ -346,6 +355,11 @@ class EventStreamAsync(_StreamBase[T]):
     def __init__(self, response: httpx.Response, raise_stream_errors: bool = True) -> None:
         self._core = core = _StreamCore(response, raise_stream_errors)
         self._iterator = _aevents(core)
+
+    async def _start(self) -> Self:
+        """Park the generator at ``_STARTED`` (see there); ``send_async`` awaits this."""
+        await self._iterator.__anext__()
+        return self
 
     def __aiter__(self) -> AsyncIterator[T]:
         return self._iterator

@@ -28,6 +28,7 @@ from openrouter._wire._config import (
 if TYPE_CHECKING:
     import ssl
 
+    import anyio
     import httpx
 
     from openrouter._wire._request import PreparedRequest
@@ -38,6 +39,9 @@ DEFAULT_SERVER_URL = "https://openrouter.ai/api/v1"
 # Generous on purpose: a reasoning model may think for minutes before its first byte. For
 # streams this is the longest silence allowed between bytes (keep-alive comments count).
 DEFAULT_TIMEOUT_MS = 600_000
+
+# The connection limit of the httpx clients built here (httpx's own default).
+MAX_CONNECTIONS = 100
 
 _logger = logging.getLogger("openrouter")
 
@@ -64,6 +68,11 @@ class BaseClient:
     """What every endpoint needs: the key, base URL, default headers, retries and timeout,
     and the httpx clients (built on first use; ones passed in are never closed here)."""
 
+    # Class-level fallbacks: a traceback printed with its locals (pytest --showlocals,
+    # Sentry) calls repr() on ``self`` of an ``__init__`` that failed half-way.
+    _api_key: Secret | Callable[[], str] | None = None
+    server_url: str = "<not set>"
+
     def __init__(
         self,
         api_key: str | Callable[[], str] | None = None,
@@ -80,10 +89,12 @@ class BaseClient:
     ) -> None:
         env = os.environ
         key = api_key or env.get("OPENROUTER_API_KEY") or None
+        # This frame's locals show in tracebacks printed with them: only the redacted form.
+        del api_key
+        if isinstance(key, str):
+            key = Secret(key)
         # A callable is asked per request, and its answer checked then.
-        self._api_key: Secret | Callable[[], str] | None = (
-            key if key is None or callable(key) else clean_api_key(key) or None
-        )
+        self._api_key = key if key is None or callable(key) else clean_api_key(key) or None
         self.server_url = check_server_url(
             server_url or env.get("OPENROUTER_BASE_URL") or DEFAULT_SERVER_URL
         )
@@ -115,6 +126,10 @@ class BaseClient:
         self._owns_http = client is None
         self._async_http: httpx.AsyncClient | None = async_client
         self._owns_async_http = async_client is None
+        # Admits at most MAX_CONNECTIONS requests into the async client built here at a time:
+        # httpcore's pool rescans its whole queue against every connection on each event, so
+        # 500 tasks queued inside it cost seconds of CPU; waiting here costs nothing.
+        self._async_slots: anyio.Semaphore | None = None
         self._lock = threading.Lock()
         self._ssl: ssl.SSLContext | None = None
 
@@ -187,7 +202,7 @@ class BaseClient:
         from openrouter._wire import _capture, _transport
 
         http = await self._async_client()
-        response = await _transport.send_async(http, prepared, self.logger)
+        response = await _transport.send_async(http, prepared, self.logger, self._async_slots)
         _capture.note(response)
         return response
 
@@ -197,6 +212,8 @@ class BaseClient:
         key = self._api_key
         if callable(key):
             answer = key()
+            if isinstance(answer, str):
+                answer = Secret(answer)  # redacted in this frame's locals
             key = clean_api_key(answer) if answer else None
         if not key:
             from openrouter.errors import MissingAPIKeyError
@@ -218,6 +235,8 @@ class BaseClient:
             return self._ssl
 
     def _new_http_kwargs(self, ssl_context: ssl.SSLContext) -> dict[str, Any]:
+        import httpx
+
         from openrouter._wire._transport import timeout_for
 
         ms = self.timeout_ms if self.timeout_ms is not None else DEFAULT_TIMEOUT_MS
@@ -225,6 +244,7 @@ class BaseClient:
             "timeout": timeout_for(ms / 1000.0),
             "follow_redirects": False,
             "verify": ssl_context,
+            "limits": httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=20),
         }
 
     def _sync_client(self) -> httpx.Client:
@@ -252,9 +272,11 @@ class BaseClient:
             # loop build exactly one client.
             http = self._async_http
             if http is None:
+                import anyio
                 import httpx
 
                 http = self._async_http = httpx.AsyncClient(**self._new_http_kwargs(ssl_context))
+                self._async_slots = anyio.Semaphore(MAX_CONNECTIONS)
         return http
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -270,6 +292,7 @@ class BaseClient:
         if self._owns_async_http and self._async_http is not None:
             await self._async_http.aclose()
             self._async_http = None
+            self._async_slots = None
         self.close()
 
     def __reduce__(self) -> Any:

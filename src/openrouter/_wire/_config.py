@@ -58,7 +58,7 @@ def clean_api_key(key: str) -> Secret:
         raise _config_error(
             "api_key", f"must be a str or a callable returning one, not {type(key).__name__}"
         )
-    stripped = key.strip()
+    stripped = Secret(key.strip())  # a plain str local would show in tracebacks with locals
     for index, char in enumerate(stripped):
         if char in "\r\n":
             raise _config_error("api_key", f"contains a line break at position {index}")
@@ -68,7 +68,7 @@ def clean_api_key(key: str) -> Secret:
                 f"contains a character that cannot be sent in a header at position {index} "
                 f"(U+{ord(char):04X}); check how the key was copied or read",
             )
-    return Secret(stripped)
+    return stripped
 
 
 def check_server_url(url: Any, field: str = "server_url") -> str:

@@ -150,10 +150,13 @@ def error_from_response(
     status = status_code if status_code is not None else response.status_code
     text = response.text
     parsed: Any = None
+    too_deep = False
     content_type = response.headers.get("content-type", "")
     if text and ("json" in content_type or text.lstrip().startswith(("{", "["))):
         try:
             parsed = _json.loads(text)
+        except _json.JSONNestingError:
+            too_deep = True
         except ValueError:
             parsed = None
     data = parse_error_body(parsed)
@@ -163,6 +166,8 @@ def error_from_response(
         detail = bounded(data.message)
         if len(data.message) > MAX_MESSAGE_CHARS:
             detail += " (the whole body is on .body)"
+    elif too_deep:
+        detail = f"JSON body nested too deeply to decode ({len(text):,} characters)"
     elif text and parsed is None:
         detail = f"non-JSON body ({content_type or 'no content type'}): {_snippet(text)}"
     else:
@@ -195,12 +200,15 @@ def error_from_transport(
     message repeats are blanked, in that message and in the httpx exception itself, which
     stays attached as ``__cause__``."""
     sent = request_was_sent(exc)
-    detail = str(exc) or type(exc).__name__
-    scrubbed = _scrub(detail, secrets)
-    if scrubbed != detail:
-        exc.args = (scrubbed,)
-        detail = scrubbed
-    detail = bounded(detail, 500)
+    secrets = list(secrets)
+    # httpx's exception chains httpcore's and h11's, which repeat the same value.
+    chained: BaseException | None = exc
+    for _ in range(8):
+        if chained is None:
+            break
+        _scrub_args(chained, secrets)
+        chained = chained.__cause__ or chained.__context__
+    detail = bounded(str(exc) or type(exc).__name__, 500)
     if isinstance(exc, httpx.TimeoutException):
         kind = _TIMEOUT_KINDS.get(type(exc), "waiting")
         return errors.APITimeoutError(f"Timed out {kind}: {detail}", request_sent=sent)
@@ -208,6 +216,12 @@ def error_from_transport(
     return errors.APIConnectionError(
         f"Connection failed {where} ({type(exc).__name__}): {detail}", request_sent=sent
     )
+
+
+def _scrub_args(exc: BaseException, secrets: list[str]) -> None:
+    args = tuple(_scrub(a, secrets) if isinstance(a, str) else a for a in exc.args)
+    if args != exc.args:
+        exc.args = args
 
 
 def _scrub(text: str, secrets: Iterable[str]) -> str:

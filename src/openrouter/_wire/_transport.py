@@ -6,14 +6,19 @@ The two drivers below only perform I/O: send, read an error body, sleep.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
+from typing import TYPE_CHECKING
 
 import httpx
 
 from openrouter._wire._errors import error_from_response, error_from_transport
 from openrouter._wire._request import PreparedRequest, redact_headers
 from openrouter._wire._retry import RetryController
+
+if TYPE_CHECKING:
+    import anyio
 
 CONNECT_TIMEOUT_S = 10.0
 
@@ -118,17 +123,22 @@ def send(http: httpx.Client, prepared: PreparedRequest, logger: logging.Logger) 
 
 
 async def send_async(
-    http: httpx.AsyncClient, prepared: PreparedRequest, logger: logging.Logger
+    http: httpx.AsyncClient,
+    prepared: PreparedRequest,
+    logger: logging.Logger,
+    slots: anyio.Semaphore | None = None,
 ) -> httpx.Response:
-    """The async form of ``send``."""
+    """The async form of ``send``. ``slots``, when given, is held while an attempt waits for
+    its answer (never while sleeping between attempts)."""
     import anyio  # httpx's own dependency; sleeping through it works under asyncio and trio
 
     attempts = _Attempts(prepared, logger)
     while True:
         try:
-            response = await http.send(attempts.build(http), stream=True)
-            if response.status_code >= 300:
-                await response.aread()
+            async with slots if slots is not None else contextlib.nullcontext():
+                response = await http.send(attempts.build(http), stream=True)
+                if response.status_code >= 300:
+                    await response.aread()
         except (httpx.TransportError, httpx.DecodingError) as exc:
             await anyio.sleep(attempts.after_error(exc))
             continue

@@ -337,7 +337,8 @@ class Responses:
         if stream:
             from openrouter._streaming import EventStreamAsync
 
-            return EventStreamAsync(response, raise_stream_errors)
+            events: EventStreamAsync[StreamEvents] = EventStreamAsync(response, raise_stream_errors)
+            return await events._start()
         return parse_result(response)
 
     # -- Helpers beyond the official SDK: thin wrappers over ``openrouter.structured``
