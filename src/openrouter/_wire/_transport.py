@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import TYPE_CHECKING
 
 import httpx
 
 from openrouter._wire._errors import error_from_response, error_from_transport
 from openrouter._wire._request import PreparedRequest, redact_headers
 from openrouter._wire._retry import RetryController
+
+if TYPE_CHECKING:
+    from openrouter._wire._hooks import RequestCall
 
 CONNECT_TIMEOUT_S = 10.0
 
@@ -33,12 +37,15 @@ def timeout_for(seconds: float) -> httpx.Timeout:
 class _Attempts:
     """The decisions for one logical request across its attempts."""
 
-    __slots__ = ("_controller", "_logger", "_prepared")
+    __slots__ = ("_controller", "_hooks", "_logger", "_prepared")
 
-    def __init__(self, prepared: PreparedRequest, logger: logging.Logger) -> None:
+    def __init__(
+        self, prepared: PreparedRequest, logger: logging.Logger, hooks: RequestCall | None
+    ) -> None:
         self._prepared = prepared
         self._controller = RetryController(prepared.retry)
         self._logger = logger
+        self._hooks = hooks
 
     def build(self, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
         p = self._prepared
@@ -68,6 +75,8 @@ class _Attempts:
         if delay is None:
             raise self.transport_error(exc) from exc
         self._logger.debug("retrying in %.2fs after %s", delay, type(exc).__name__)
+        if self._hooks is not None:
+            self._hooks.retry(self._controller.attempts, delay, exc, None)
         return delay
 
     def transport_error(self, exc: httpx.RequestError) -> Exception:
@@ -89,12 +98,20 @@ class _Attempts:
         if delay is None:
             raise error_from_response(response)
         self._logger.debug("retrying in %.2fs after HTTP %d", delay, status)
+        if self._hooks is not None:
+            self._hooks.retry(self._controller.attempts, delay, None, status)
         return delay
 
 
-def send(http: httpx.Client, prepared: PreparedRequest, logger: logging.Logger) -> httpx.Response:
-    """The answer to ``prepared``: read and closed, or open when ``prepared.stream``."""
-    attempts = _Attempts(prepared, logger)
+def send(
+    http: httpx.Client,
+    prepared: PreparedRequest,
+    logger: logging.Logger,
+    hooks: RequestCall | None = None,
+) -> httpx.Response:
+    """The answer to ``prepared``: read and closed, or open when ``prepared.stream``.
+    ``hooks`` (a hooked request's) hears of each retry."""
+    attempts = _Attempts(prepared, logger, hooks)
     while True:
         try:
             response = http.send(attempts.build(http), stream=True)
@@ -118,12 +135,15 @@ def send(http: httpx.Client, prepared: PreparedRequest, logger: logging.Logger) 
 
 
 async def send_async(
-    http: httpx.AsyncClient, prepared: PreparedRequest, logger: logging.Logger
+    http: httpx.AsyncClient,
+    prepared: PreparedRequest,
+    logger: logging.Logger,
+    hooks: RequestCall | None = None,
 ) -> httpx.Response:
     """The async form of ``send``."""
     import anyio  # httpx's own dependency; sleeping through it works under asyncio and trio
 
-    attempts = _Attempts(prepared, logger)
+    attempts = _Attempts(prepared, logger, hooks)
     while True:
         try:
             response = await http.send(attempts.build(http), stream=True)
