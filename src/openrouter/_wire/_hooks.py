@@ -206,11 +206,13 @@ class TurnInfo:
 
 
 class ToolCallInfo:
-    """One function call run by the loop; at the end its ``execution`` (or ``error``)."""
+    """One function call run by the loop; at the end its ``execution`` (or ``error``).
+    ``turn`` is ``None`` for calls run before the first turn (a resumed run's approvals)."""
 
-    __slots__ = ("call", "error", "execution", "state", "turn")
+    __slots__ = ("call", "error", "execution", "run", "state", "turn")
 
-    def __init__(self, turn: TurnInfo | None, call: Any) -> None:
+    def __init__(self, run: ToolRunInfo, turn: TurnInfo | None, call: Any) -> None:
+        self.run = run
         self.turn = turn
         self.call = call
         self.execution: Any = None

@@ -72,7 +72,7 @@ class RunObserver:
         self.hooks.notify("on_tool_run_end", self.info)
 
     def _start_call(self, call: OutputFunctionCallItem) -> ToolCallInfo:
-        info = ToolCallInfo(self._turn, call)
+        info = ToolCallInfo(self.info, self._turn, call)
         self.hooks.notify("on_tool_call_start", info)
         return info
 
