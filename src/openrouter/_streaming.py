@@ -16,7 +16,7 @@ Outcomes:
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -26,6 +26,7 @@ from openrouter._accumulate import ResponseAccumulator
 from openrouter._json import JSONNestingError
 from openrouter._result import parse_result
 from openrouter._wire._errors import bounded, error_code_and_message
+from openrouter._wire._hooks import STREAM_END_KEY
 from openrouter._wire._sse import SSEDecodeError, SSEDecoder
 from openrouter.components import (
     FAILURE_EVENT_TYPES,
@@ -63,6 +64,7 @@ class _StreamCore:
         "event_count",
         "failure",
         "malformed_events",
+        "on_end",
         "raise_after",
         "raise_errors",
         "response",
@@ -82,6 +84,10 @@ class _StreamCore:
         # one chunk are decoded together, so checking "any failure yet?" would raise early).
         self.raise_after: object = None
         self.malformed_events: list[str] = []
+        # Observability: set only when the client has hooks (see ``_wire/_hooks.py``).
+        self.on_end: Callable[[_StreamCore, BaseException | None], None] | None = (
+            response.extensions.get(STREAM_END_KEY)
+        )
 
     @property
     def is_sse(self) -> bool:
@@ -145,6 +151,13 @@ class _StreamCore:
             )
             if self.raise_errors:
                 self.raise_after = event
+
+    def ended(self, error: BaseException | None) -> None:
+        """Tell ``on_end``, once, that the stream finished (``error`` None), raised ``error``,
+        or was closed early (``GeneratorExit``, or None before any terminal event)."""
+        on_end, self.on_end = self.on_end, None
+        if on_end is not None:
+            on_end(self, error)
 
     def stream_failure(self) -> StreamFailedError:
         assert self.failure is not None
@@ -234,8 +247,14 @@ def _events(core: _StreamCore) -> Generator[Any, None, None]:
                 if event is core.raise_after:
                     raise core.stream_failure()
         core.finish()
+    except BaseException as exc:
+        if core.on_end is not None:
+            core.ended(exc)
+        raise
     finally:
         core.response.close()
+        if core.on_end is not None:
+            core.ended(None)
 
 
 async def _aevents(core: _StreamCore) -> AsyncGenerator[Any, None]:
@@ -262,8 +281,14 @@ async def _aevents(core: _StreamCore) -> AsyncGenerator[Any, None]:
                 if event is core.raise_after:
                     raise core.stream_failure()
         core.finish()
+    except BaseException as exc:
+        if core.on_end is not None:
+            core.ended(exc)
+        raise
     finally:
         await core.response.aclose()
+        if core.on_end is not None:
+            core.ended(None)
 
 
 class _StreamBase(Generic[T]):
@@ -336,6 +361,8 @@ class EventStream(_StreamBase[T]):
         """Drop the connection now (this also cancels the generation upstream)."""
         self._iterator.close()
         self._core.response.close()
+        if self._core.on_end is not None:  # closed before it was iterated
+            self._core.ended(None)
 
     def __enter__(self) -> Self:
         return self
@@ -384,6 +411,8 @@ class EventStreamAsync(_StreamBase[T]):
         """Drop the connection now (this also cancels the generation upstream)."""
         await self._iterator.aclose()
         await self._core.response.aclose()
+        if self._core.on_end is not None:  # closed before it was iterated
+            self._core.ended(None)
 
     async def __aenter__(self) -> Self:
         return self

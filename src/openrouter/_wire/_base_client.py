@@ -11,7 +11,7 @@ import logging
 import os
 import platform
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from openrouter._retry_config import RetryConfig
@@ -31,9 +31,17 @@ if TYPE_CHECKING:
     import anyio
     import httpx
 
+    from openrouter._wire._hooks import Hook, HookSet
     from openrouter._wire._request import PreparedRequest
 
-__all__ = ["DEFAULT_SERVER_URL", "DEFAULT_TIMEOUT_MS", "BaseClient", "CallOptions"]
+__all__ = [
+    "DEFAULT_SERVER_URL",
+    "DEFAULT_TIMEOUT_MS",
+    "BaseClient",
+    "CallOptions",
+    "add_global_hook",
+    "remove_global_hook",
+]
 
 DEFAULT_SERVER_URL = "https://openrouter.ai/api/v1"
 # Generous on purpose: a reasoning model may think for minutes before its first byte. For
@@ -73,6 +81,11 @@ class BaseClient:
     _api_key: Secret | Callable[[], str] | None = None
     server_url: str = "<not set>"
 
+    # The only thing the request path checks for observability: None means no hook at all
+    # (this client's or a global one), and the plain path runs. A class attribute, so the
+    # global hooks reach every client that has none of its own.
+    _hooks: HookSet | None = None
+
     def __init__(
         self,
         api_key: str | Callable[[], str] | None = None,
@@ -86,6 +99,7 @@ class BaseClient:
         client: httpx.Client | None = None,
         async_client: httpx.AsyncClient | None = None,
         debug_logger: logging.Logger | None = None,
+        hooks: Sequence[Hook] | None = None,
     ) -> None:
         env = os.environ
         key = api_key or env.get("OPENROUTER_API_KEY") or None
@@ -132,6 +146,9 @@ class BaseClient:
         self._async_slots: anyio.Semaphore | None = None
         self._lock = threading.Lock()
         self._ssl: ssl.SSLContext | None = None
+        if hooks:
+            for hook in hooks:
+                self.add_hook(hook)
 
     # -- the request path ------------------------------------------------------------------
 
@@ -193,6 +210,8 @@ class BaseClient:
         ``prepared.stream``; an error status or transport failure raises its SDK error."""
         from openrouter._wire import _capture, _transport
 
+        if self._hooks is not None:
+            return self._request_hooked(prepared)
         response = _transport.send(self._sync_client(), prepared, self.logger)
         _capture.note(response)
         return response
@@ -201,9 +220,67 @@ class BaseClient:
         """The async form of ``request``."""
         from openrouter._wire import _capture, _transport
 
+        if self._hooks is not None:
+            return await self._request_hooked_async(prepared)
         http = await self._async_client()
         response = await _transport.send_async(http, prepared, self.logger, self._async_slots)
         _capture.note(response)
+        return response
+
+    # -- hooks -------------------------------------------------------------------------------
+
+    def add_hook(self, hook: Hook) -> None:
+        """Register ``hook`` (an ``openrouter.hooks.Hook``) for this client's requests."""
+        from openrouter._wire._hooks import HookSet
+
+        if "_hooks" not in self.__dict__:
+            self._hooks = HookSet()
+        own = self.__dict__["_hooks"]
+        if hook not in own.own:
+            own.own.append(hook)
+
+    def remove_hook(self, hook: Hook) -> None:
+        """Unregister a hook added by ``add_hook`` (or ``hooks=``); unknown ones are ignored."""
+        own = self.__dict__.get("_hooks")
+        if own is not None and hook in own.own:
+            own.own.remove(hook)
+            if not own.own:
+                del self._hooks  # back to the class's: the global hooks, or None
+
+    @property
+    def hooks(self) -> tuple[Hook, ...]:
+        """The hooks this client's requests call: its own, then the global ones."""
+        return self._hooks.all() if self._hooks is not None else ()
+
+    def _request_hooked(self, prepared: PreparedRequest) -> httpx.Response:
+        from openrouter._wire import _capture, _transport
+
+        assert self._hooks is not None
+        call = self._hooks.start(prepared, self.server_url)
+        try:
+            response = _transport.send(self._sync_client(), prepared, self.logger, call)
+        except Exception as exc:
+            call.error(exc)
+            raise
+        _capture.note(response)
+        call.response(response)
+        return response
+
+    async def _request_hooked_async(self, prepared: PreparedRequest) -> httpx.Response:
+        from openrouter._wire import _capture, _transport
+
+        assert self._hooks is not None
+        call = self._hooks.start(prepared, self.server_url)
+        try:
+            http = await self._async_client()
+            response = await _transport.send_async(
+                http, prepared, self.logger, self._async_slots, call
+            )
+        except Exception as exc:
+            call.error(exc)
+            raise
+        _capture.note(response)
+        call.response(response)
         return response
 
     # -- internals ---------------------------------------------------------------------------
@@ -298,3 +375,23 @@ class BaseClient:
     def __reduce__(self) -> Any:
         # Pickling would carry the key (and sockets); refuse clearly instead.
         raise TypeError(f"{type(self).__name__} clients cannot be pickled")
+
+
+def add_global_hook(hook: Hook) -> None:
+    """Register ``hook`` for every client, existing and future (after each one's own)."""
+    from openrouter._wire._hooks import GLOBAL_HOOKS, HookSet
+
+    if hook not in GLOBAL_HOOKS:
+        GLOBAL_HOOKS.append(hook)
+    if BaseClient._hooks is None:
+        BaseClient._hooks = HookSet()
+
+
+def remove_global_hook(hook: Hook) -> None:
+    """Unregister a global hook; with none left, clients without hooks take the plain path."""
+    from openrouter._wire._hooks import GLOBAL_HOOKS
+
+    if hook in GLOBAL_HOOKS:
+        GLOBAL_HOOKS.remove(hook)
+    if not GLOBAL_HOOKS:
+        BaseClient._hooks = None

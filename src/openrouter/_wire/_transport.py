@@ -20,6 +20,8 @@ from openrouter._wire._retry import RetryController
 if TYPE_CHECKING:
     import anyio
 
+    from openrouter._wire._hooks import RequestCall
+
 CONNECT_TIMEOUT_S = 10.0
 
 _timeouts: dict[float, httpx.Timeout] = {}
@@ -38,12 +40,15 @@ def timeout_for(seconds: float) -> httpx.Timeout:
 class _Attempts:
     """The decisions for one logical request across its attempts."""
 
-    __slots__ = ("_controller", "_logger", "_prepared")
+    __slots__ = ("_controller", "_hooks", "_logger", "_prepared")
 
-    def __init__(self, prepared: PreparedRequest, logger: logging.Logger) -> None:
+    def __init__(
+        self, prepared: PreparedRequest, logger: logging.Logger, hooks: RequestCall | None
+    ) -> None:
         self._prepared = prepared
         self._controller = RetryController(prepared.retry)
         self._logger = logger
+        self._hooks = hooks
 
     def build(self, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
         p = self._prepared
@@ -73,6 +78,8 @@ class _Attempts:
         if delay is None:
             raise self.transport_error(exc) from exc
         self._logger.debug("retrying in %.2fs after %s", delay, type(exc).__name__)
+        if self._hooks is not None:
+            self._hooks.retry(self._controller.attempts, delay, exc, None)
         return delay
 
     def transport_error(self, exc: httpx.RequestError) -> Exception:
@@ -94,12 +101,20 @@ class _Attempts:
         if delay is None:
             raise error_from_response(response)
         self._logger.debug("retrying in %.2fs after HTTP %d", delay, status)
+        if self._hooks is not None:
+            self._hooks.retry(self._controller.attempts, delay, None, status)
         return delay
 
 
-def send(http: httpx.Client, prepared: PreparedRequest, logger: logging.Logger) -> httpx.Response:
-    """The answer to ``prepared``: read and closed, or open when ``prepared.stream``."""
-    attempts = _Attempts(prepared, logger)
+def send(
+    http: httpx.Client,
+    prepared: PreparedRequest,
+    logger: logging.Logger,
+    hooks: RequestCall | None = None,
+) -> httpx.Response:
+    """The answer to ``prepared``: read and closed, or open when ``prepared.stream``.
+    ``hooks`` (a hooked request's) hears of each retry."""
+    attempts = _Attempts(prepared, logger, hooks)
     while True:
         try:
             response = http.send(attempts.build(http), stream=True)
@@ -127,12 +142,13 @@ async def send_async(
     prepared: PreparedRequest,
     logger: logging.Logger,
     slots: anyio.Semaphore | None = None,
+    hooks: RequestCall | None = None,
 ) -> httpx.Response:
     """The async form of ``send``. ``slots``, when given, is held while an attempt waits for
     its answer (never while sleeping between attempts)."""
     import anyio  # httpx's own dependency; sleeping through it works under asyncio and trio
 
-    attempts = _Attempts(prepared, logger)
+    attempts = _Attempts(prepared, logger, hooks)
     while True:
         try:
             async with slots if slots is not None else contextlib.nullcontext():

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from openrouter.tools._observe import observe
 from openrouter.tools._run import (
     CallHook,
     Finished,
@@ -33,17 +34,28 @@ def drive(send: Send, run: ToolRun) -> ToolRunResult:
     run.check_sync_tools()
     steps = run.steps()
     reply: Any = None
+    observer = observe(send, run, stream=False)
     try:
         while True:
             action = steps.send(reply)
             if isinstance(action, Finished):
+                if observer is not None:
+                    observer.finish(action.result)
                 return action.result
             if isinstance(action, SendRequest):
-                reply = send(**action.params)
+                if observer is None:
+                    reply = send(**action.params)
+                else:
+                    with observer.sending():
+                        reply = send(**action.params)
             elif isinstance(action, RunCalls):
                 reply = list(run_in_threads(run, action.calls))
             else:
                 reply = call_hook(action, run)
+    except BaseException as exc:
+        if observer is not None:
+            observer.finish(error=exc)
+        raise
     finally:
         steps.close()
 
@@ -52,17 +64,28 @@ async def drive_async(send_async: SendAsync, run: ToolRun) -> ToolRunResult:
     """The async loop: the calls of one reply run concurrently."""
     steps = run.steps()
     reply: Any = None
+    observer = observe(send_async, run, stream=False)
     try:
         while True:
             action = steps.send(reply)
             if isinstance(action, Finished):
+                if observer is not None:
+                    observer.finish(action.result)
                 return action.result
             if isinstance(action, SendRequest):
-                reply = await send_async(**action.params)
+                if observer is None:
+                    reply = await send_async(**action.params)
+                else:
+                    with observer.sending():
+                        reply = await send_async(**action.params)
             elif isinstance(action, RunCalls):
                 reply = await run_concurrently(run, action.calls)
             else:
                 reply = await call_hook_async(action, run)
+    except BaseException as exc:
+        if observer is not None:
+            observer.finish(error=exc)
+        raise
     finally:
         steps.close()
 

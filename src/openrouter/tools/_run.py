@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable
     from typing import TypeAlias
 
+    from openrouter.tools._observe import RunObserver
+
 __all__ = [
     "Action",
     "CallHook",
@@ -471,14 +473,27 @@ class ToolRun:
             return self._failed(call, exc)
         return ToolExecution(call=call, output=to_output(value), value=value)
 
+    # Set by the drivers when the client has hooks (``tools/_observe.py``).
+    observer: RunObserver | None = None
+
     def outcome(self, call: OutputFunctionCallItem) -> ToolExecution | ToolCallError:
         """``execute_one``, with a ``ToolCallError`` returned instead of raised."""
+        if self.observer is not None:
+            return self.observer.call(call, self._outcome)
+        return self._outcome(call)
+
+    def _outcome(self, call: OutputFunctionCallItem) -> ToolExecution | ToolCallError:
         try:
             return self.execute_one(call)
         except ToolCallError as exc:
             return exc
 
     async def outcome_async(self, call: OutputFunctionCallItem) -> ToolExecution | ToolCallError:
+        if self.observer is not None:
+            return await self.observer.call_async(call, self._outcome_async)
+        return await self._outcome_async(call)
+
+    async def _outcome_async(self, call: OutputFunctionCallItem) -> ToolExecution | ToolCallError:
         try:
             return await self.execute_one_async(call)
         except ToolCallError as exc:

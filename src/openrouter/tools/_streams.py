@@ -19,6 +19,7 @@ from openrouter.components import (
 )
 from openrouter.tools._drivers import call_hook, call_hook_async, run_in_threads
 from openrouter.tools._execution import ToolExecution
+from openrouter.tools._observe import observe
 from openrouter.tools._run import Finished, RunCalls, SendRequest, ToolRun, ToolRunResult
 from openrouter.tools._run import run_concurrently as _run_concurrently
 
@@ -98,14 +99,24 @@ def _run_events(send: Send, run: ToolRun, sink: _ResultSink) -> Generator[ToolRu
     run.check_sync_tools()
     steps = run.steps()
     reply: Any = None
+    observer = observe(send, run, stream=True)
     try:
         while True:
             action = steps.send(reply)
             if isinstance(action, Finished):
                 sink.finished(action.result)
+                if observer is not None:
+                    observer.finish(action.result)
                 return
             if isinstance(action, SendRequest):
-                with send(stream=True, **action.params) as stream:
+                if observer is None:
+                    stream = send(stream=True, **action.params)
+                else:
+                    # Only the request itself runs with the turn active: a generator must
+                    # not leave it active in its caller's context across a yield.
+                    with observer.sending():
+                        stream = send(stream=True, **action.params)
+                with stream:
                     yield from stream
                     reply = stream.get_final_response()
             elif isinstance(action, RunCalls):
@@ -116,6 +127,10 @@ def _run_events(send: Send, run: ToolRun, sink: _ResultSink) -> Generator[ToolRu
                         yield outcome
             else:
                 reply = call_hook(action, run)
+    except BaseException as exc:
+        if observer is not None:
+            observer.finish(error=exc)
+        raise
     finally:
         steps.close()
 
@@ -125,14 +140,21 @@ async def _arun_events(
 ) -> AsyncGenerator[ToolRunEvent, None]:
     steps = run.steps()
     reply: Any = None
+    observer = observe(send_async, run, stream=True)
     try:
         while True:
             action = steps.send(reply)
             if isinstance(action, Finished):
                 sink.finished(action.result)
+                if observer is not None:
+                    observer.finish(action.result)
                 return
             if isinstance(action, SendRequest):
-                stream = await send_async(stream=True, **action.params)
+                if observer is None:
+                    stream = await send_async(stream=True, **action.params)
+                else:
+                    with observer.sending():
+                        stream = await send_async(stream=True, **action.params)
                 async with stream:
                     async for event in stream:
                         yield event
@@ -144,6 +166,10 @@ async def _arun_events(
                         yield outcome
             else:
                 reply = await call_hook_async(action, run)
+    except BaseException as exc:
+        if observer is not None:
+            observer.finish(error=exc)
+        raise
     finally:
         steps.close()
 
