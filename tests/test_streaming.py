@@ -402,3 +402,148 @@ def test_reasoning_and_function_calls_accumulate(
     call = next(item for item in final.output if item.type == "function_call")
     assert call.call_id == "call_1" and call.name == "get_weather"
     assert final.output_text == "42"
+
+
+# -- connection reuse -------------------------------------------------------------------------
+
+
+def _reuse_client(emulator: Emulator) -> OpenRouter:
+    return OpenRouter(api_key=emulator.api_key, server_url=emulator.url)
+
+
+@pytest.mark.parametrize("how", ["iterate", "final", "deltas", "break_at_terminal"])
+def test_sequential_streams_reuse_one_connection(openrouter_emulator: Emulator, how: str) -> None:
+    openrouter_emulator.default_reply = Reply.text(LONG_TEXT).with_options(delta_size=7)
+    with _reuse_client(openrouter_emulator) as client:
+        for _ in range(5):
+            with client.responses.send(model="m", input="hi", stream=True) as stream:
+                if how == "iterate":
+                    assert list(stream)[-1].type == "response.completed"
+                elif how == "final":
+                    assert stream.get_final_response().output_text == LONG_TEXT
+                elif how == "deltas":
+                    assert "".join(stream.text_deltas()) == LONG_TEXT
+                else:
+                    for event in stream:
+                        if event.type == "response.completed":
+                            break
+            assert stream.response.is_closed
+        assert client.responses.send(model="m", input="plain").status == "completed"
+    assert openrouter_emulator.accepted_connections == 1
+
+
+@pytest.mark.parametrize("how", ["iterate", "final", "break_at_terminal"])
+def test_sequential_async_streams_reuse_one_connection(
+    openrouter_emulator: Emulator, how: str
+) -> None:
+    openrouter_emulator.default_reply = Reply.text(LONG_TEXT).with_options(delta_size=7)
+
+    async def main() -> None:
+        async with _reuse_client(openrouter_emulator) as client:
+            for _ in range(5):
+                stream = await client.responses.send_async(model="m", input="hi", stream=True)
+                async with stream:
+                    if how == "iterate":
+                        events = [event async for event in stream]
+                        assert events[-1].type == "response.completed"
+                    elif how == "final":
+                        final = await stream.get_final_response()
+                        assert final.output_text == LONG_TEXT
+                    else:
+                        async for event in stream:
+                            if event.type == "response.completed":
+                                break
+                assert stream.response.is_closed
+
+    asyncio.run(main())
+    assert openrouter_emulator.accepted_connections == 1
+
+
+def test_a_stream_closed_early_still_drops_its_connection(openrouter_emulator: Emulator) -> None:
+    # Pauses between events: the terminal event has not arrived when the caller leaves.
+    openrouter_emulator.default_reply = Reply.text(LONG_TEXT).with_options(stall_between=0.05)
+    with _reuse_client(openrouter_emulator) as client:
+        for _ in range(3):
+            with client.responses.send(model="m", input="hi", stream=True) as stream:
+                for event in stream:
+                    if event.type == "response.output_text.delta":
+                        break
+    assert openrouter_emulator.accepted_connections == 3
+
+
+def test_async_stream_closed_early_still_drops_its_connection(
+    openrouter_emulator: Emulator,
+) -> None:
+    # Pauses between events: the terminal event has not arrived when the caller leaves.
+    openrouter_emulator.default_reply = Reply.text(LONG_TEXT).with_options(stall_between=0.05)
+
+    async def main() -> None:
+        async with _reuse_client(openrouter_emulator) as client:
+            for _ in range(3):
+                stream = await client.responses.send_async(model="m", input="hi", stream=True)
+                async with stream:
+                    async for event in stream:
+                        if event.type == "response.output_text.delta":
+                            break
+
+    asyncio.run(main())
+    assert openrouter_emulator.accepted_connections == 3
+
+
+def _serve_done_then_hold(hold: float) -> tuple[str, Callable[[], int]]:
+    """A server whose stream sends the terminal event and `[DONE]`, then keeps the body open
+    for ``hold`` seconds; returns its URL and a function giving the connections accepted."""
+    import json
+    import socket
+    import threading
+
+    from openrouter import components as c
+
+    final = c.ResponseSnapshot(id="resp_1", status="completed", output=[]).to_dict()
+    body = (
+        f"event: response.completed\ndata: "
+        f"{json.dumps({'type': 'response.completed', 'sequence_number': 0, 'response': final})}"
+        "\n\ndata: [DONE]\n\n"
+    ).encode()
+    head = (
+        b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+    )
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+
+    def serve() -> None:
+        with listener:
+            listener.settimeout(hold + 5)
+            while True:
+                try:
+                    conn, _ = listener.accept()
+                except OSError:
+                    return
+                accepted.append(conn)
+                conn.recv(65536)
+                conn.sendall(head + b"%x\r\n%b\r\n" % (len(body), body))
+                threading.Timer(hold, conn.close).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return f"http://127.0.0.1:{listener.getsockname()[1]}/api/v1", lambda: len(accepted)
+
+
+def test_a_body_left_open_after_done_does_not_hold_the_caller() -> None:
+    url, accepted = _serve_done_then_hold(hold=10)
+    with OpenRouter(api_key="k", server_url=url) as client:
+        started = time.monotonic()
+        with client.responses.send(model="m", input="hi", stream=True) as stream:
+            final = stream.get_final_response()
+        assert final.status == "completed"
+        assert time.monotonic() - started < 3  # the drain gave up; no 600 s read timeout
+
+    async def main() -> float:
+        async with OpenRouter(api_key="k", server_url=url) as client:
+            started = time.monotonic()
+            stream = await client.responses.send_async(model="m", input="hi", stream=True)
+            async with stream:
+                assert (await stream.get_final_response()).status == "completed"
+            return time.monotonic() - started
+
+    assert asyncio.run(main()) < 3
+    assert accepted() == 2

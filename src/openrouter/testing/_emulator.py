@@ -145,6 +145,12 @@ class Emulator:
             return list(self._records)
 
     @property
+    def accepted_connections(self) -> int:
+        """How many TCP connections clients have opened to this emulator so far: a client
+        that reuses its connection opens one for many requests."""
+        return self._http.accepted_connections
+
+    @property
     def pending(self) -> int:
         """How many queued replies and faults are still waiting for a request."""
         return self._scripted.pending
