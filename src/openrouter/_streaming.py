@@ -282,7 +282,7 @@ def _drain(response: httpx.Response, chunks: Iterator[bytes]) -> None:
     if response.is_closed or response.http_version != "HTTP/1.1":
         return  # HTTP/2 closes just the stream, never the connection
     stream = response.extensions.get("network_stream")
-    read = getattr(stream, "read", None)
+    read: Any = getattr(stream, "read", None)
 
     def short_read(max_bytes: int, timeout: float | None = None) -> Any:
         return read(max_bytes, _short(timeout))
@@ -302,7 +302,7 @@ async def _adrain(response: httpx.Response, chunks: AsyncIterator[bytes]) -> Non
     if response.is_closed or response.http_version != "HTTP/1.1":
         return
     stream = response.extensions.get("network_stream")
-    read = getattr(stream, "read", None)
+    read: Any = getattr(stream, "read", None)
 
     async def short_read(max_bytes: int, timeout: float | None = None) -> Any:
         return await read(max_bytes, _short(timeout))
