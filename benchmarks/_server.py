@@ -107,7 +107,7 @@ def static_process(stream_body: bytes, json_body: bytes | None = None) -> Iterat
         json_body = _dumps(response_snapshot("completed", "hello")).encode()
     with tempfile.TemporaryDirectory() as folder:
         paths = [os.path.join(folder, "stream"), os.path.join(folder, "json")]
-        for path, data in zip(paths, (stream_body, json_body)):
+        for path, data in zip(paths, (stream_body, json_body), strict=True):
             with open(path, "wb") as file:
                 file.write(data)
         with _child(["-c", _STATIC_SCRIPT, *paths]) as url:
@@ -161,10 +161,11 @@ def service_stream(deltas: int, delta: str = "abcd") -> bytes:
     text = delta * deltas
     at = {"item_id": "msg_bench", "output_index": 0, "content_index": 0}
     part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
+    started, finished = _message("", "in_progress"), _message(text, "completed")
     events: list[dict[str, Any]] = [
         {"type": "response.created", "response": response_snapshot("in_progress", "")},
         {"type": "response.in_progress", "response": response_snapshot("in_progress", "")},
-        {"type": "response.output_item.added", "output_index": 0, "item": _message("", "in_progress")},
+        {"type": "response.output_item.added", "output_index": 0, "item": started},
         {"type": "response.content_part.added", **at, "part": part},
     ]
     head = len(events)
@@ -172,7 +173,7 @@ def service_stream(deltas: int, delta: str = "abcd") -> bytes:
     tail: list[dict[str, Any]] = [
         {"type": "response.output_text.done", **at, "text": text, "logprobs": []},
         {"type": "response.content_part.done", **at, "part": done_part},
-        {"type": "response.output_item.done", "output_index": 0, "item": _message(text, "completed")},
+        {"type": "response.output_item.done", "output_index": 0, "item": finished},
         {"type": "response.completed", "response": response_snapshot("completed", text)},
     ]
     frames: list[str] = []
