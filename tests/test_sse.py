@@ -32,6 +32,15 @@ def decode(*chunks: bytes, max_event_bytes: int = 1 << 24) -> list[ServerSentEve
     return events
 
 
+def decode_data(*chunks: bytes, max_event_bytes: int = 1 << 24) -> list[str]:
+    """The data of each event by ``feed_data`` (bytes), decoded as ``feed`` decodes it."""
+    decoder = SSEDecoder(max_event_bytes)
+    out: list[str] = []
+    for chunk in chunks:
+        out += [data.decode("utf-8", "replace") for data in decoder.feed_data(chunk)]
+    return out
+
+
 def bytewise(data: bytes) -> list[bytes]:
     return [data[i : i + 1] for i in range(len(data))]
 
@@ -73,6 +82,16 @@ def test_event_and_data_frames() -> None:
 def test_event_and_data_frame_variants(frame: bytes, expected: ServerSentEvent) -> None:
     assert decode(frame) == [expected]
     assert decode(*bytewise(frame)) == [expected]
+    assert decode_data(frame) == decode_data(*bytewise(frame)) == [expected.data]
+
+
+def test_feed_data_gives_the_raw_data_bytes() -> None:
+    decoder = SSEDecoder()
+    stream = b'event: a\ndata: {"x": "\xc3\xa9"}\n\ndata: 1\ndata: 2\n\nid: 3\ndata: [DONE]\n\n'
+    assert decoder.feed_data(stream) == [b'{"x": "\xc3\xa9"}', b"1\n2", b"[DONE]"]
+    assert decoder.last_event_id == "3"
+    with pytest.raises(SSEDecodeError):
+        SSEDecoder(10).feed_data(b"event: a\ndata: " + b"x" * 20 + b"\n\n")
 
 
 @pytest.mark.parametrize(
@@ -492,7 +511,9 @@ def _split(draw: Draw, stream: bytes) -> list[bytes]:
 def test_decoding_does_not_depend_on_chunking(data: st.DataObject) -> None:
     stream, expected = data.draw(_streams())
     assert decode(stream) == expected
-    assert decode(*_split(data.draw, stream)) == expected
+    chunks = _split(data.draw, stream)
+    assert decode(*chunks) == expected
+    assert decode_data(*chunks) == datas(expected)
 
 
 @settings(max_examples=40, deadline=None)
@@ -555,4 +576,6 @@ def test_service_framed_streams_match_the_reference(data: st.DataObject) -> None
     stream = text.encode()
     expected = [ServerSentEvent(kind or "message", payload) for kind, payload in frames]
     assert decode(stream) == expected
-    assert decode(*_split(data.draw, stream)) == expected
+    chunks = _split(data.draw, stream)
+    assert decode(*chunks) == expected
+    assert decode_data(*chunks) == datas(expected)

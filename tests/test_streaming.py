@@ -547,3 +547,19 @@ def test_a_body_left_open_after_done_does_not_hold_the_caller() -> None:
 
     assert asyncio.run(main()) < 3
     assert accepted() == 2
+
+
+def test_event_bytes_that_are_not_utf8_read_as_replacement_characters() -> None:
+    import httpx
+
+    from openrouter._streaming import _StreamCore
+
+    core = _StreamCore(httpx.Response(200, headers={"content-type": "text/event-stream"}), True)
+    events = core.feed(
+        b'event: response.output_text.delta\ndata: {"type":"response.output_text.delta",'
+        b'"sequence_number":4,"item_id":"m","output_index":0,"content_index":0,'
+        b'"logprobs":[],"delta":"a\xffb"}\n\ndata: {not json\n\ndata: [DONE]\n\n'
+    )
+    assert [e.delta for e in events] == ["a\ufffdb"]
+    assert core.malformed_events == ["{not json"]
+    assert core.done and core.event_count == 1

@@ -54,6 +54,10 @@ T = TypeVar("T")
 _logger = logging.getLogger("openrouter")
 
 
+# The event types that change how a stream ends.
+_WATCHED_TYPES = frozenset(TERMINAL_EVENT_STATUS) | FAILURE_EVENT_TYPES
+
+
 class _StreamCore:
     """The state of one stream, fed raw bytes; shared by the sync and async classes."""
 
@@ -89,8 +93,9 @@ class _StreamCore:
         return "event-stream" in self.response.headers.get("content-type", "")
 
     def feed(self, chunk: bytes) -> list[StreamEvents]:
+        # The hot loop of every stream: one pass per event, no per-event method layers.
         try:
-            frames = self._decoder.feed(chunk)
+            datas = self._decoder.feed_data(chunk)
         except SSEDecodeError as exc:
             raise StreamError(
                 f"Stream decoding failed: {exc}",
@@ -98,9 +103,10 @@ class _StreamCore:
                 event_count=self.event_count,
             ) from exc
         events: list[StreamEvents] = []
-        for frame in frames:
-            data = frame.data
-            if data == "[DONE]":
+        append = events.append
+        accumulate = self.accumulator.feed
+        for data in datas:
+            if data == b"[DONE]":
                 self.done = True
                 break
             try:
@@ -108,25 +114,39 @@ class _StreamCore:
             except JSONNestingError as exc:
                 raise StreamError(
                     f"Stream event {self.event_count + 1} is nested too deeply to decode "
-                    f"({len(data):,} characters); the stream was closed",
+                    f"({len(data):,} bytes); the stream was closed",
                     partial_response=self.accumulator.partial_response(),
                     event_count=self.event_count,
                 ) from exc
             except ValueError:
-                # One unreadable event should not cost the user the whole response; the
-                # terminal event still carries the authoritative result.
-                self.malformed_events.append(data)
-                _logger.warning("skipped a malformed stream event: %.200r", data)
-                continue
-            self._take(event)
-            events.append(event)
+                malformed = self._malformed(data)
+                if malformed is None:
+                    continue
+                event = malformed
+            accumulate(event)
+            self.event_count += 1
+            if event.type in _WATCHED_TYPES:
+                self._note(event)
+            append(event)
         return events
+
+    def _malformed(self, data: bytes) -> StreamEvents | None:
+        """An event the fast parse rejected: as text (bytes that are not UTF-8 read as U+FFFD,
+        as SSE text does), or ``None`` once it is recorded as malformed and skipped."""
+        text = data.decode("utf-8", "replace")
+        try:
+            return parse_event(text)
+        except ValueError:
+            # One unreadable event should not cost the user the whole response; the
+            # terminal event still carries the authoritative result.
+            self.malformed_events.append(text)
+            _logger.warning("skipped a malformed stream event: %.200r", text)
+            return None
 
     def _take(self, event: StreamEvents) -> None:
         self.accumulator.feed(event)
         self.event_count += 1
-        event_type = event.type
-        if event_type in TERMINAL_EVENT_STATUS or event_type in FAILURE_EVENT_TYPES:
+        if event.type in _WATCHED_TYPES:
             self._note(event)
 
     def _note(self, event: Any) -> None:
@@ -223,9 +243,11 @@ def _events(core: _StreamCore) -> Generator[Any, None, None]:
                 break
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 raise core.transport_error(exc) from exc
-            for event in core.feed(chunk):
+            events = core.feed(chunk)
+            raise_after = core.raise_after
+            for event in events:
                 yield event
-                if event is core.raise_after:
+                if event is raise_after:
                     raise core.stream_failure()
         core.finish()
     finally:
@@ -253,9 +275,11 @@ async def _aevents(core: _StreamCore) -> AsyncGenerator[Any, None]:
                 break
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 raise core.transport_error(exc) from exc
-            for event in core.feed(chunk):
+            events = core.feed(chunk)
+            raise_after = core.raise_after
+            for event in events:
                 yield event
-                if event is core.raise_after:
+                if event is raise_after:
                     raise core.stream_failure()
         core.finish()
     finally:
