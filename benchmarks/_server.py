@@ -59,8 +59,8 @@ async def serve(reader, writer):
             wants_stream = b'"stream":true' in body.replace(b" ", b"")
             writer.write(STREAM if wants_stream else JSON)
             await writer.drain()
-    except (asyncio.IncompleteReadError, ConnectionError):
-        pass
+    except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
+        pass  # the client left, or we are shutting down
     finally:
         writer.close()
 
