@@ -176,6 +176,7 @@ class ResponseAccumulator:
         "_built",
         "_by_id",
         "_items",
+        "_last_delta",
         "_last_key",
         "_text",
         "_text_cache",
@@ -198,6 +199,7 @@ class ResponseAccumulator:
         self._items: dict[int, _Item] = {}
         self._by_id: dict[str, int] = {}
         self._last_key: int | None = None
+        self._last_delta: tuple[int, int | None, list[str]] | None = None
         self._text: list[str] = []
         self._text_cache: tuple[int, str] = (0, "")
         self._version = 0
@@ -275,13 +277,22 @@ class ResponseAccumulator:
         delta = event.delta
         self._text.append(delta)
         index = event.output_index
+        content_index = event.content_index
+        # Deltas come in long runs for one part: remember where the last one went. Parts and
+        # their chunk lists are never replaced, so the remembered list stays the right one.
+        last = self._last_delta
+        if last is not None and last[0] == index and last[1] == content_index:
+            last[2].append(delta)
+            return
         item = self._items.get(index) if index is not None else None
         if item is None:
             item = self._item(index, event.item_id, "message")
-        part = item.parts.get(event.content_index or 0)
+        part = item.parts.get(content_index or 0)
         if part is None:
-            part = item.part(event.content_index, "output_text")
+            part = item.part(content_index, "output_text")
         part.chunks.append(delta)
+        if index is not None:
+            self._last_delta = (index, content_index, part.chunks)
 
     def _on_text_done(self, event: Any) -> None:
         item = self._item(event.output_index, event.item_id, "message")
