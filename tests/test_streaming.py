@@ -563,3 +563,51 @@ def test_event_bytes_that_are_not_utf8_read_as_replacement_characters() -> None:
     assert [e.delta for e in events] == ["a\ufffdb"]
     assert core.malformed_events == ["{not json"]
     assert core.done and core.event_count == 1
+
+
+@pytest.mark.parametrize("early", [False, True])
+def test_finished_async_streams_leave_nothing_suspended(
+    openrouter_emulator: Emulator, early: bool
+) -> None:
+    """Every async generator a stream started (ours, httpx's, httpcore's) is finished once the
+    stream is closed: none waits, holding body buffers, for the event loop's finaliser or the
+    cyclic GC (which is off here)."""
+    import gc
+    import sys
+    import weakref
+
+    openrouter_emulator.default_reply = Reply.text(LONG_TEXT).with_options(delta_size=7)
+    started: list[weakref.ref[Any]] = []
+    refs: list[weakref.ref[Any]] = []
+
+    def suspended() -> list[Any]:
+        return [g for g in (ref() for ref in started) if g is not None and g.ag_frame is not None]
+
+    async def main() -> None:
+        firstiter, finalizer = sys.get_asyncgen_hooks()
+
+        def track(agen: Any) -> None:
+            started.append(weakref.ref(agen))
+            if firstiter is not None:
+                firstiter(agen)
+
+        sys.set_asyncgen_hooks(firstiter=track, finalizer=finalizer)
+        async with _reuse_client(openrouter_emulator) as client:
+            for _ in range(3):
+                stream = await client.responses.send_async(model="m", input="hi", stream=True)
+                async with stream:
+                    async for _event in stream:
+                        if early:
+                            break
+                refs.append(weakref.ref(stream))
+                del stream, _event
+                await asyncio.sleep(0)
+                assert suspended() == []
+
+    gc.collect()
+    gc.disable()
+    try:
+        asyncio.run(main())
+        assert [ref() for ref in refs] == [None] * len(refs)
+    finally:
+        gc.enable()

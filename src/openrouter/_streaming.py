@@ -283,9 +283,17 @@ async def _aevents(core: _StreamCore) -> AsyncGenerator[Any, None]:
                     raise core.stream_failure()
         core.finish()
     finally:
-        if chunks is not None and core.terminal_type is not None:
-            await _adrain(core.response, chunks)
-        await core.response.aclose()
+        try:
+            if chunks is not None:
+                if core.terminal_type is not None:
+                    await _adrain(core.response, chunks)
+                # Closed now, not left suspended for the event loop's async-generator
+                # finaliser: the body buffers it holds go at once.
+                aclose = getattr(chunks, "aclose", None)
+                if aclose is not None:
+                    await aclose()
+        finally:
+            await core.response.aclose()
 
 
 # Returning the connection to the pool. Once the terminal event has arrived the generation is
