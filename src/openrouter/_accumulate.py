@@ -48,12 +48,13 @@ def _validate_items(items: list[Any]) -> list[Any]:
 class _Part:
     """One content part (or reasoning summary part) being streamed."""
 
-    __slots__ = ("annotations", "base", "chunks", "done_text", "kind")
+    __slots__ = ("annotations", "base", "chunks", "done_text", "folded", "kind")
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self.base: dict[str, Any] | None = None  # from content_part.added / .done
         self.chunks: list[str] = []
+        self.folded = 0  # how many leading entries of chunks are folded blocks (see _fold)
         self.done_text: str | None = None  # from *.done
         self.annotations: dict[int, Any] = {}
 
@@ -168,6 +169,18 @@ class _Item:
 
 _Handler = Callable[["ResponseAccumulator", Any], None]
 
+# A long text arrives as very many tiny deltas, and a str object costs ~50 bytes beyond its
+# characters: every _FOLD deltas are joined into one block, so a 20 MB answer in 4-character
+# deltas takes ~20 MB, not ~300 MB. Only the new deltas are joined (never the blocks), so the
+# copying stays linear.
+_FOLD = 1024
+
+
+def _fold(chunks: list[str], folded: int) -> int:
+    """Join the entries after the first ``folded`` blocks into one block; the new count."""
+    chunks[folded:] = ["".join(chunks[folded:])]
+    return folded + 1
+
 
 class ResponseAccumulator:
     """Feed it every stream event; ask it for the response so far or the final one."""
@@ -180,6 +193,7 @@ class ResponseAccumulator:
         "_last_key",
         "_text",
         "_text_cache",
+        "_text_folded",
         "_version",
         "error_event",
         "snapshot",
@@ -199,8 +213,9 @@ class ResponseAccumulator:
         self._items: dict[int, _Item] = {}
         self._by_id: dict[str, int] = {}
         self._last_key: int | None = None
-        self._last_delta: tuple[int, int | None, list[str]] | None = None
+        self._last_delta: tuple[int, int | None, _Part] | None = None
         self._text: list[str] = []
+        self._text_folded = 0
         self._text_cache: tuple[int, str] = (0, "")
         self._version = 0
         self._built: tuple[int, OpenResponsesResult | None] | None = None
@@ -275,24 +290,28 @@ class ResponseAccumulator:
 
     def _on_text_delta(self, event: Any) -> None:
         delta = event.delta
-        self._text.append(delta)
+        text = self._text
+        text.append(delta)
+        if len(text) - self._text_folded >= _FOLD:
+            self._text_folded = _fold(text, self._text_folded)
         index = event.output_index
         content_index = event.content_index
-        # Deltas come in long runs for one part: remember where the last one went. Parts and
-        # their chunk lists are never replaced, so the remembered list stays the right one.
+        # Deltas come in long runs for one part: remember where the last one went (parts are
+        # never replaced, so the remembered one stays right).
         last = self._last_delta
         if last is not None and last[0] == index and last[1] == content_index:
-            last[2].append(delta)
-            return
-        item = self._items.get(index) if index is not None else None
-        if item is None:
-            item = self._item(index, event.item_id, "message")
-        part = item.parts.get(content_index or 0)
-        if part is None:
+            part = last[2]
+        else:
+            item = self._items.get(index) if index is not None else None
+            if item is None:
+                item = self._item(index, event.item_id, "message")
             part = item.part(content_index, "output_text")
-        part.chunks.append(delta)
-        if index is not None:
-            self._last_delta = (index, content_index, part.chunks)
+            if index is not None:
+                self._last_delta = (index, content_index, part)
+        chunks = part.chunks
+        chunks.append(delta)
+        if len(chunks) - part.folded >= _FOLD:
+            part.folded = _fold(chunks, part.folded)
 
     def _on_text_done(self, event: Any) -> None:
         item = self._item(event.output_index, event.item_id, "message")
@@ -389,10 +408,10 @@ class ResponseAccumulator:
     @property
     def output_text(self) -> str:
         """The text of every ``response.output_text.delta`` so far, in arrival order."""
-        count, text = self._text_cache
-        if count != len(self._text):
+        version, text = self._text_cache
+        if version != self._version:
             text = "".join(self._text)
-            self._text_cache = (len(self._text), text)
+            self._text_cache = (self._version, text)
         return text
 
     def final_response(self) -> OpenResponsesResult | None:
