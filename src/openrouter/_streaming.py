@@ -251,9 +251,11 @@ def _events(core: _StreamCore) -> Generator[Any, None, None]:
                     raise core.stream_failure()
         core.finish()
     finally:
-        if chunks is not None and core.terminal_type is not None:
-            _drain(core.response, chunks)
-        core.response.close()
+        try:
+            if chunks is not None and core.terminal_type is not None:
+                _drain(core.response, chunks)
+        finally:
+            core.response.close()
 
 
 async def _aevents(core: _StreamCore) -> AsyncGenerator[Any, None]:
