@@ -104,7 +104,7 @@ class _StreamCore:
             ) from exc
         events: list[StreamEvents] = []
         append = events.append
-        accumulate = self.accumulator.feed
+        fed = 0  # events[:fed] are accumulated and counted; the rest in one call, below
         for data in datas:
             if data == b"[DONE]":
                 self.done = True
@@ -112,6 +112,7 @@ class _StreamCore:
             try:
                 event = parse_event(data)
             except JSONNestingError as exc:
+                self._catch_up(events, fed)
                 raise StreamError(
                     f"Stream event {self.event_count + 1} is nested too deeply to decode "
                     f"({len(data):,} bytes); the stream was closed",
@@ -123,12 +124,19 @@ class _StreamCore:
                 if malformed is None:
                     continue
                 event = malformed
-            accumulate(event)
-            self.event_count += 1
-            if event.type in _WATCHED_TYPES:
-                self._note(event)
             append(event)
+            if event.type in _WATCHED_TYPES:
+                # A failure report carries the response so far: bring it up to this event.
+                self._catch_up(events, fed)
+                fed = len(events)
+                self._note(event)
+        self._catch_up(events, fed)
         return events
+
+    def _catch_up(self, events: list[StreamEvents], fed: int) -> None:
+        """Accumulate and count ``events[fed:]``."""
+        self.accumulator.feed_all(events[fed:] if fed else events)
+        self.event_count += len(events) - fed
 
     def _malformed(self, data: bytes) -> StreamEvents | None:
         """An event the fast parse rejected: as text (bytes that are not UTF-8 read as U+FFFD,
