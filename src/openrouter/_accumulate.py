@@ -10,7 +10,9 @@ was never announced creates a placeholder. Duplicate ``*.added`` events update t
 dropping what was accumulated; a duplicated delta is appended twice (the stream carries no id
 that would tell a replay from a repeated token).
 
-Per delta the cost is a few dict lookups and a list append; text is joined only when asked for.
+Per delta the cost is a comparison with the part the previous delta went to and a list append
+(every 1,024 deltas are folded into one string, so a long answer costs about its characters);
+text is joined only when asked for, and a part's ``*.done`` text replaces its deltas.
 """
 
 from __future__ import annotations
@@ -57,6 +59,13 @@ class _Part:
         self.folded = 0  # how many leading entries of chunks are folded blocks (see _fold)
         self.done_text: str | None = None  # from *.done
         self.annotations: dict[int, Any] = {}
+
+    def finish(self, text: str | None) -> None:
+        """The part's ``*.done`` event: its whole text, which wins over the deltas."""
+        self.done_text = text
+        if text:  # the deltas are no longer needed; a hollow done keeps them
+            self.chunks.clear()
+            self.folded = 0
 
     def build(self) -> dict[str, Any]:
         part: dict[str, Any] = dict(self.base) if self.base is not None else {"type": self.kind}
@@ -322,7 +331,7 @@ class ResponseAccumulator:
 
     def _on_text_done(self, event: Any) -> None:
         item = self._item(event.output_index, event.item_id, "message")
-        item.part(event.content_index, "output_text").done_text = event.text
+        item.part(event.content_index, "output_text").finish(event.text)
 
     def _on_annotation(self, event: Any) -> None:
         if event.annotation is None:
@@ -340,7 +349,7 @@ class ResponseAccumulator:
 
     def _on_refusal_done(self, event: Any) -> None:
         item = self._item(event.output_index, event.item_id, "message")
-        item.part(event.content_index, "refusal").done_text = event.refusal
+        item.part(event.content_index, "refusal").finish(event.refusal)
 
     def _on_reasoning_delta(self, event: Any) -> None:
         item = self._item(event.output_index, event.item_id, "reasoning")
@@ -348,7 +357,7 @@ class ResponseAccumulator:
 
     def _on_reasoning_done(self, event: Any) -> None:
         item = self._item(event.output_index, event.item_id, "reasoning")
-        item.part(event.content_index, "reasoning_text").done_text = event.text
+        item.part(event.content_index, "reasoning_text").finish(event.text)
 
     def _on_summary_part(self, event: Any) -> None:
         item = self._item(event.output_index, event.item_id, "reasoning")
@@ -362,7 +371,7 @@ class ResponseAccumulator:
 
     def _on_summary_done(self, event: Any) -> None:
         item = self._item(event.output_index, event.item_id, "reasoning")
-        item.summary_part(event.summary_index).done_text = event.text
+        item.summary_part(event.summary_index).finish(event.text)
 
     def _on_args_delta(self, event: Any) -> None:
         item = self._item(event.output_index, event.item_id, "function_call")

@@ -11,6 +11,10 @@ Outcomes:
   ``incomplete_details``; ``output_text`` and ``text_deltas()`` raise ``IncompleteResponseError``.
 - Connection dropped, or the stream ended without a terminal event: ``StreamInterruptedError``.
 - No bytes for longer than the read timeout: ``StreamIdleTimeoutError``.
+
+Connections: once the terminal event has arrived, ending or closing the stream reads the rest of
+the HTTP message (bounded, see ``_drain``) so the connection goes back to the client's pool;
+closing a stream before its terminal event drops the connection, which cancels the generation.
 """
 
 from __future__ import annotations
