@@ -7,6 +7,7 @@ Each scenario is a function that runs the same checks on an ``EventStream`` or a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
@@ -490,9 +491,10 @@ def test_async_stream_closed_early_still_drops_its_connection(
     assert openrouter_emulator.accepted_connections == 3
 
 
-def _serve_done_then_hold(hold: float) -> tuple[str, Callable[[], int]]:
+@contextlib.contextmanager
+def _serve_done_then_hold() -> Iterator[tuple[str, list[Any]]]:
     """A server whose stream sends the terminal event and `[DONE]`, then keeps the body open
-    for ``hold`` seconds; returns its URL and a function giving the connections accepted."""
+    until the block ends; yields its URL and the list of connections it accepted."""
     import json
     import socket
     import threading
@@ -512,32 +514,30 @@ def _serve_done_then_hold(hold: float) -> tuple[str, Callable[[], int]]:
     accepted: list[socket.socket] = []
 
     def serve() -> None:
-        with listener:
-            listener.settimeout(hold + 5)
-            while True:
-                try:
-                    conn, _ = listener.accept()
-                except OSError:
-                    return
-                accepted.append(conn)
-                conn.recv(65536)
-                conn.sendall(head + b"%x\r\n%b\r\n" % (len(body), body))
-                threading.Timer(hold, conn.close).start()
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:  # closed: the test is over
+                return
+            accepted.append(conn)
+            conn.recv(65536)
+            conn.sendall(head + b"%x\r\n%b\r\n" % (len(body), body))  # no terminating chunk
 
-    threading.Thread(target=serve, daemon=True).start()
-    return f"http://127.0.0.1:{listener.getsockname()[1]}/api/v1", lambda: len(accepted)
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/api/v1", accepted
+    finally:
+        with contextlib.suppress(OSError):
+            listener.shutdown(socket.SHUT_RDWR)
+        listener.close()
+        for conn in accepted:
+            conn.close()
+        thread.join(5)
 
 
 def test_a_body_left_open_after_done_does_not_hold_the_caller() -> None:
-    url, accepted = _serve_done_then_hold(hold=10)
-    with OpenRouter(api_key="k", server_url=url) as client:
-        started = time.monotonic()
-        with client.responses.send(model="m", input="hi", stream=True) as stream:
-            final = stream.get_final_response()
-        assert final.status == "completed"
-        assert time.monotonic() - started < 3  # the drain gave up; no 600 s read timeout
-
-    async def main() -> float:
+    async def main(url: str) -> float:
         async with OpenRouter(api_key="k", server_url=url) as client:
             started = time.monotonic()
             stream = await client.responses.send_async(model="m", input="hi", stream=True)
@@ -545,8 +545,15 @@ def test_a_body_left_open_after_done_does_not_hold_the_caller() -> None:
                 assert (await stream.get_final_response()).status == "completed"
             return time.monotonic() - started
 
-    assert asyncio.run(main()) < 3
-    assert accepted() == 2
+    with _serve_done_then_hold() as (url, accepted):
+        with OpenRouter(api_key="k", server_url=url) as client:
+            started = time.monotonic()
+            with client.responses.send(model="m", input="hi", stream=True) as stream:
+                final = stream.get_final_response()
+            assert final.status == "completed"
+            assert time.monotonic() - started < 3  # the drain gave up; no 600 s read timeout
+        assert asyncio.run(main(url)) < 3
+        assert len(accepted) == 2
 
 
 def test_event_bytes_that_are_not_utf8_read_as_replacement_characters() -> None:
