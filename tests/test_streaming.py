@@ -416,7 +416,7 @@ def _reuse_client(emulator: Emulator) -> OpenRouter:
 def test_sequential_streams_reuse_one_connection(openrouter_emulator: Emulator, how: str) -> None:
     openrouter_emulator.default_reply = Reply.text(LONG_TEXT).with_options(delta_size=7)
     with _reuse_client(openrouter_emulator) as client:
-        for _ in range(5):
+        for _ in range(20):
             with client.responses.send(model="m", input="hi", stream=True) as stream:
                 if how == "iterate":
                     assert list(stream)[-1].type == "response.completed"
@@ -441,7 +441,7 @@ def test_sequential_async_streams_reuse_one_connection(
 
     async def main() -> None:
         async with _reuse_client(openrouter_emulator) as client:
-            for _ in range(5):
+            for _ in range(20):
                 stream = await client.responses.send_async(model="m", input="hi", stream=True)
                 async with stream:
                     if how == "iterate":
