@@ -28,13 +28,20 @@ from openrouter import OpenRouter
 sys.path.insert(0, {here!r})
 from _server import emulator_process
 prompt = sys.stdin.read()
-with emulator_process() as url, OpenRouter(api_key="k", server_url=url) as client:
-    with client.responses.send(model="m", input=prompt, stream=True) as stream:
-        for event in stream:
-            if event.type == "response.output_text.delta":
-                sys.stdout.write(event.delta)
+try:
+    with emulator_process() as url, OpenRouter(api_key="k", server_url=url) as client:
+        with client.responses.send(model="m", input=prompt, stream=True) as stream:
+            for event in stream:
+                if event.type == "response.output_text.delta":
+                    sys.stdout.write(event.delta)
+except Exception as exc:
+    print(type(exc).__name__ + ": " + str(exc), file=sys.stderr)
+    code = 1
+else:
+    code = 0
 # This process alone (wait4 would also count the emulator, our child).
 print("PEAK", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, file=sys.stderr)
+sys.exit(code)
 """
 
 
