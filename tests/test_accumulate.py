@@ -535,3 +535,39 @@ def test_terminal_response_without_status_gets_the_event_status() -> None:
     result = acc.final_response()
     assert result is not None
     assert result.status == "incomplete"
+
+
+def test_long_interleaved_texts_fold_into_blocks_and_stay_exact() -> None:
+    # Two parts fed turn about, well past the fold size: each part and the arrival-order text
+    # come out exact, and the chunk lists stay short.
+    from openrouter._accumulate import _FOLD
+
+    n = _FOLD * 3 + 17
+    acc = ResponseAccumulator()
+    arrival: list[str] = []
+    for i in range(n):
+        for index in (0, 1):
+            delta = f"{index}:{i},"
+            arrival.append(delta)
+            acc.feed(
+                ev(
+                    "response.output_text.delta",
+                    item_id=f"msg_{index}",
+                    output_index=index,
+                    content_index=0,
+                    delta=delta,
+                    logprobs=[],
+                    sequence_number=len(arrival),
+                )
+            )
+        if i == _FOLD + 5:
+            assert acc.output_text == "".join(arrival)  # cached, then invalidated by more
+    assert acc.output_text == "".join(arrival)
+    final = acc.final_response()
+    assert final is not None
+    texts = [item.content[0].text for item in final.output]
+    assert texts == ["".join(f"{index}:{i}," for i in range(n)) for index in (0, 1)]
+    assert all(
+        len(part.chunks) < _FOLD + 5 for item in acc._items.values() for part in item.parts.values()
+    )
+    assert len(acc._text) < _FOLD + 5

@@ -32,12 +32,109 @@ def decode(*chunks: bytes, max_event_bytes: int = 1 << 24) -> list[ServerSentEve
     return events
 
 
+def decode_data(*chunks: bytes, max_event_bytes: int = 1 << 24) -> list[str]:
+    """The data of each event by ``feed_data`` (bytes), decoded as ``feed`` decodes it."""
+    decoder = SSEDecoder(max_event_bytes)
+    out: list[str] = []
+    for chunk in chunks:
+        out += [data.decode("utf-8", "replace") for data in decoder.feed_data(chunk)]
+    return out
+
+
 def bytewise(data: bytes) -> list[bytes]:
     return [data[i : i + 1] for i in range(len(data))]
 
 
 def datas(events: list[ServerSentEvent]) -> list[str]:
     return [e.data for e in events]
+
+
+# -- the frames services send: "event: <type>" then one "data:" line (decoded on a fast path) ----
+
+
+def test_event_and_data_frames() -> None:
+    stream = b"event: response.created\ndata: {}\n\nevent: response.done\ndata: [1]\n\n"
+    assert decode(stream) == [
+        ServerSentEvent("response.created", "{}"),
+        ServerSentEvent("response.done", "[1]"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("frame", "expected"),
+    [
+        (b"event: \ndata: x\n\n", ServerSentEvent("message", "x")),  # empty type: message
+        (b"event:  two\ndata: x\n\n", ServerSentEvent(" two", "x")),  # one space stripped
+        (b"event: a:b\ndata: x:y\n\n", ServerSentEvent("a:b", "x:y")),
+        (b"event: a\ndata:  x\n\n", ServerSentEvent("a", " x")),
+        (b"event: a\ndata:x\n\n", ServerSentEvent("a", "x")),  # no space: the full rules
+        (b"event:a\ndata: x\n\n", ServerSentEvent("a", "x")),
+        (b"event: a\ndata: x\ndata: y\n\n", ServerSentEvent("a", "x\ny")),
+        (b"event: a\ndata: x\nid: 7\n\n", ServerSentEvent("a", "x", "7")),
+        (b"event: a\ndata: x\nevent: b\n\n", ServerSentEvent("b", "x")),
+        (b"event: a\ndata\n\n", ServerSentEvent("a", "")),
+        (b"event: a\r\ndata: x\r\n\r\n", ServerSentEvent("a", "x")),
+        (b"event: a\rdata: x\r\r", ServerSentEvent("a", "x")),
+        ("event: é\ndata: ✓\n\n".encode(), ServerSentEvent("é", "✓")),
+        (b"event: \xff\ndata: \xfe\n\n", ServerSentEvent("\ufffd", "\ufffd")),
+    ],
+)
+def test_event_and_data_frame_variants(frame: bytes, expected: ServerSentEvent) -> None:
+    assert decode(frame) == [expected]
+    assert decode(*bytewise(frame)) == [expected]
+    assert decode_data(frame) == decode_data(*bytewise(frame)) == [expected.data]
+
+
+def test_feed_data_gives_the_raw_data_bytes() -> None:
+    decoder = SSEDecoder()
+    stream = b'event: a\ndata: {"x": "\xc3\xa9"}\n\ndata: 1\ndata: 2\n\nid: 3\ndata: [DONE]\n\n'
+    assert decoder.feed_data(stream) == [b'{"x": "\xc3\xa9"}', b"1\n2", b"[DONE]"]
+    assert decoder.last_event_id == "3"
+    with pytest.raises(SSEDecodeError):
+        SSEDecoder(10).feed_data(b"event: a\ndata: " + b"x" * 20 + b"\n\n")
+
+
+@pytest.mark.parametrize(
+    "frame", [b"event: a\n\n", b"event: a\nid: 1\n\n", b"event: a\n: note\n\n"]
+)
+def test_event_frames_without_data_are_not_dispatched(frame: bytes) -> None:
+    assert decode(frame + b"data: next\n\n") == [
+        ServerSentEvent("message", "next", "1" if b"id" in frame else None)
+    ]
+
+
+def test_event_type_does_not_leak_into_the_next_frame() -> None:
+    assert decode(b"event: a\ndata: 1\n\ndata: 2\n\n") == [
+        ServerSentEvent("a", "1"),
+        ServerSentEvent("message", "2"),
+    ]
+
+
+def test_event_and_data_frames_carry_the_last_event_id() -> None:
+    stream = b"id: 5\ndata: a\n\nevent: t\ndata: b\n\nevent: t\ndata: c\nid: 6\n\n"
+    assert [(e.id, e.data) for e in decode(stream)] == [("5", "a"), ("5", "b"), ("6", "c")]
+
+
+def test_an_event_and_data_frame_completing_an_earlier_chunk() -> None:
+    stream = b"event: first\ndata: 1\n\nevent: second\ndata: 2\n\n"
+    for cut in range(1, len(stream)):
+        assert decode(stream[:cut], stream[cut:]) == [
+            ServerSentEvent("first", "1"),
+            ServerSentEvent("second", "2"),
+        ], cut
+
+
+@pytest.mark.parametrize("chunk_size", [1, 7, 1 << 20])
+def test_oversized_event_and_data_frame_raises(chunk_size: int) -> None:
+    frame = b"event: big\ndata: " + b"x" * 200 + b"\n\n"
+    with pytest.raises(SSEDecodeError):
+        decode(
+            *(frame[i : i + chunk_size] for i in range(0, len(frame), chunk_size)),
+            max_event_bytes=100,
+        )
+    # The bound counts the data line, as the full rules do: the type line is not data.
+    exact = b"event: " + b"t" * 500 + b"\ndata: " + b"x" * 94 + b"\n\n"
+    assert len(decode(exact, max_event_bytes=100)) == 1
 
 
 # -- line ends ---------------------------------------------------------------------------------
@@ -414,7 +511,9 @@ def _split(draw: Draw, stream: bytes) -> list[bytes]:
 def test_decoding_does_not_depend_on_chunking(data: st.DataObject) -> None:
     stream, expected = data.draw(_streams())
     assert decode(stream) == expected
-    assert decode(*_split(data.draw, stream)) == expected
+    chunks = _split(data.draw, stream)
+    assert decode(*chunks) == expected
+    assert decode_data(*chunks) == datas(expected)
 
 
 @settings(max_examples=40, deadline=None)
@@ -461,3 +560,22 @@ def test_arbitrary_bytes_chunking_invariant(data: st.DataObject) -> None:
     assert got == expected
     assert pieces.pending == whole.pending
     assert pieces.last_event_id == whole.last_event_id
+
+
+_service_frames = st.lists(st.tuples(st.none() | _line_text, _line_text), max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_service_framed_streams_match_the_reference(data: st.DataObject) -> None:
+    frames = data.draw(_service_frames)
+    text = "".join(
+        (f"event: {kind}\n" if kind is not None else "") + f"data: {payload}\n\n"
+        for kind, payload in frames
+    )
+    stream = text.encode()
+    expected = [ServerSentEvent(kind or "message", payload) for kind, payload in frames]
+    assert decode(stream) == expected
+    chunks = _split(data.draw, stream)
+    assert decode(*chunks) == expected
+    assert decode_data(*chunks) == datas(expected)

@@ -7,6 +7,7 @@ Each scenario is a function that runs the same checks on an ``EventStream`` or a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
@@ -402,3 +403,218 @@ def test_reasoning_and_function_calls_accumulate(
     call = next(item for item in final.output if item.type == "function_call")
     assert call.call_id == "call_1" and call.name == "get_weather"
     assert final.output_text == "42"
+
+
+# -- connection reuse -------------------------------------------------------------------------
+
+
+def _reuse_client(emulator: Emulator) -> OpenRouter:
+    return OpenRouter(api_key=emulator.api_key, server_url=emulator.url)
+
+
+@pytest.mark.parametrize("how", ["iterate", "final", "deltas", "break_at_terminal"])
+def test_sequential_streams_reuse_one_connection(openrouter_emulator: Emulator, how: str) -> None:
+    openrouter_emulator.default_reply = Reply.text(LONG_TEXT).with_options(delta_size=7)
+    with _reuse_client(openrouter_emulator) as client:
+        for _ in range(20):
+            with client.responses.send(model="m", input="hi", stream=True) as stream:
+                if how == "iterate":
+                    assert list(stream)[-1].type == "response.completed"
+                elif how == "final":
+                    assert stream.get_final_response().output_text == LONG_TEXT
+                elif how == "deltas":
+                    assert "".join(stream.text_deltas()) == LONG_TEXT
+                else:
+                    for event in stream:
+                        if event.type == "response.completed":
+                            break
+            assert stream.response.is_closed
+        assert client.responses.send(model="m", input="plain").status == "completed"
+    assert openrouter_emulator.accepted_connections == 1
+
+
+@pytest.mark.parametrize("how", ["iterate", "final", "break_at_terminal"])
+def test_sequential_async_streams_reuse_one_connection(
+    openrouter_emulator: Emulator, how: str
+) -> None:
+    openrouter_emulator.default_reply = Reply.text(LONG_TEXT).with_options(delta_size=7)
+
+    async def main() -> None:
+        async with _reuse_client(openrouter_emulator) as client:
+            for _ in range(20):
+                stream = await client.responses.send_async(model="m", input="hi", stream=True)
+                async with stream:
+                    if how == "iterate":
+                        events = [event async for event in stream]
+                        assert events[-1].type == "response.completed"
+                    elif how == "final":
+                        final = await stream.get_final_response()
+                        assert final.output_text == LONG_TEXT
+                    else:
+                        async for event in stream:
+                            if event.type == "response.completed":
+                                break
+                assert stream.response.is_closed
+
+    asyncio.run(main())
+    assert openrouter_emulator.accepted_connections == 1
+
+
+def test_a_stream_closed_early_still_drops_its_connection(openrouter_emulator: Emulator) -> None:
+    # Pauses between events: the terminal event has not arrived when the caller leaves.
+    openrouter_emulator.default_reply = Reply.text(LONG_TEXT).with_options(stall_between=0.05)
+    with _reuse_client(openrouter_emulator) as client:
+        for _ in range(3):
+            with client.responses.send(model="m", input="hi", stream=True) as stream:
+                for event in stream:
+                    if event.type == "response.output_text.delta":
+                        break
+    assert openrouter_emulator.accepted_connections == 3
+
+
+def test_async_stream_closed_early_still_drops_its_connection(
+    openrouter_emulator: Emulator,
+) -> None:
+    # Pauses between events: the terminal event has not arrived when the caller leaves.
+    openrouter_emulator.default_reply = Reply.text(LONG_TEXT).with_options(stall_between=0.05)
+
+    async def main() -> None:
+        async with _reuse_client(openrouter_emulator) as client:
+            for _ in range(3):
+                stream = await client.responses.send_async(model="m", input="hi", stream=True)
+                async with stream:
+                    async for event in stream:
+                        if event.type == "response.output_text.delta":
+                            break
+
+    asyncio.run(main())
+    assert openrouter_emulator.accepted_connections == 3
+
+
+@contextlib.contextmanager
+def _serve_done_then_hold() -> Iterator[tuple[str, list[Any]]]:
+    """A server whose stream sends the terminal event and `[DONE]`, then keeps the body open
+    until the block ends; yields its URL and the list of connections it accepted."""
+    import json
+    import socket
+    import threading
+
+    from openrouter import components as c
+
+    final = c.ResponseSnapshot(id="resp_1", status="completed", output=[]).to_dict()
+    body = (
+        f"event: response.completed\ndata: "
+        f"{json.dumps({'type': 'response.completed', 'sequence_number': 0, 'response': final})}"
+        "\n\ndata: [DONE]\n\n"
+    ).encode()
+    head = (
+        b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+    )
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:  # closed: the test is over
+                return
+            accepted.append(conn)
+            conn.recv(65536)
+            conn.sendall(head + b"%x\r\n%b\r\n" % (len(body), body))  # no terminating chunk
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/api/v1", accepted
+    finally:
+        with contextlib.suppress(OSError):
+            listener.shutdown(socket.SHUT_RDWR)
+        listener.close()
+        for conn in accepted:
+            conn.close()
+        thread.join(5)
+
+
+def test_a_body_left_open_after_done_does_not_hold_the_caller() -> None:
+    async def main(url: str) -> float:
+        async with OpenRouter(api_key="k", server_url=url) as client:
+            started = time.monotonic()
+            stream = await client.responses.send_async(model="m", input="hi", stream=True)
+            async with stream:
+                assert (await stream.get_final_response()).status == "completed"
+            return time.monotonic() - started
+
+    with _serve_done_then_hold() as (url, accepted):
+        with OpenRouter(api_key="k", server_url=url) as client:
+            started = time.monotonic()
+            with client.responses.send(model="m", input="hi", stream=True) as stream:
+                final = stream.get_final_response()
+            assert final.status == "completed"
+            assert time.monotonic() - started < 3  # the drain gave up; no 600 s read timeout
+        assert asyncio.run(main(url)) < 3
+        assert len(accepted) == 2
+
+
+def test_event_bytes_that_are_not_utf8_read_as_replacement_characters() -> None:
+    import httpx
+
+    from openrouter._streaming import _StreamCore
+
+    core = _StreamCore(httpx.Response(200, headers={"content-type": "text/event-stream"}), True)
+    events = core.feed(
+        b'event: response.output_text.delta\ndata: {"type":"response.output_text.delta",'
+        b'"sequence_number":4,"item_id":"m","output_index":0,"content_index":0,'
+        b'"logprobs":[],"delta":"a\xffb"}\n\ndata: {not json\n\ndata: [DONE]\n\n'
+    )
+    assert [e.delta for e in events] == ["a\ufffdb"]
+    assert core.malformed_events == ["{not json"]
+    assert core.done and core.event_count == 1
+
+
+@pytest.mark.parametrize("early", [False, True])
+def test_finished_async_streams_leave_nothing_suspended(
+    openrouter_emulator: Emulator, early: bool
+) -> None:
+    """Every async generator a stream started (ours, httpx's, httpcore's) is finished once the
+    stream is closed: none waits, holding body buffers, for the event loop's finaliser or the
+    cyclic GC (which is off here)."""
+    import gc
+    import sys
+    import weakref
+
+    openrouter_emulator.default_reply = Reply.text(LONG_TEXT).with_options(delta_size=7)
+    started: list[weakref.ref[Any]] = []
+    refs: list[weakref.ref[Any]] = []
+
+    def suspended() -> list[Any]:
+        return [g for g in (ref() for ref in started) if g is not None and g.ag_frame is not None]
+
+    async def main() -> None:
+        firstiter, finalizer = sys.get_asyncgen_hooks()
+
+        def track(agen: Any) -> None:
+            started.append(weakref.ref(agen))
+            if firstiter is not None:
+                firstiter(agen)
+
+        sys.set_asyncgen_hooks(firstiter=track, finalizer=finalizer)
+        async with _reuse_client(openrouter_emulator) as client:
+            for _ in range(3):
+                stream = await client.responses.send_async(model="m", input="hi", stream=True)
+                async with stream:
+                    async for _event in stream:
+                        if early:
+                            break
+                refs.append(weakref.ref(stream))
+                del stream, _event
+                await asyncio.sleep(0)
+                assert suspended() == []
+
+    gc.collect()
+    gc.disable()
+    try:
+        asyncio.run(main())
+        assert [ref() for ref in refs] == [None] * len(refs)
+    finally:
+        gc.enable()

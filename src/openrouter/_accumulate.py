@@ -10,12 +10,14 @@ was never announced creates a placeholder. Duplicate ``*.added`` events update t
 dropping what was accumulated; a duplicated delta is appended twice (the stream carries no id
 that would tell a replay from a repeated token).
 
-Per delta the cost is a few dict lookups and a list append; text is joined only when asked for.
+Per delta the cost is a comparison with the part the previous delta went to and a list append
+(every 1,024 deltas are folded into one string, so a long answer costs about its characters);
+text is joined only when asked for, and a part's ``*.done`` text replaces its deltas.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -48,14 +50,22 @@ def _validate_items(items: list[Any]) -> list[Any]:
 class _Part:
     """One content part (or reasoning summary part) being streamed."""
 
-    __slots__ = ("annotations", "base", "chunks", "done_text", "kind")
+    __slots__ = ("annotations", "base", "chunks", "done_text", "folded", "kind")
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self.base: dict[str, Any] | None = None  # from content_part.added / .done
         self.chunks: list[str] = []
+        self.folded = 0  # how many leading entries of chunks are folded blocks (see _fold)
         self.done_text: str | None = None  # from *.done
         self.annotations: dict[int, Any] = {}
+
+    def finish(self, text: str | None) -> None:
+        """The part's ``*.done`` event: its whole text, which wins over the deltas."""
+        self.done_text = text
+        if text:  # the deltas are no longer needed; a hollow done keeps them
+            self.chunks.clear()
+            self.folded = 0
 
     def build(self) -> dict[str, Any]:
         part: dict[str, Any] = dict(self.base) if self.base is not None else {"type": self.kind}
@@ -168,6 +178,18 @@ class _Item:
 
 _Handler = Callable[["ResponseAccumulator", Any], None]
 
+# A long text arrives as very many tiny deltas, and a str object costs ~50 bytes beyond its
+# characters: every _FOLD deltas are joined into one block, so a 20 MB answer in 4-character
+# deltas takes ~20 MB, not ~300 MB. Only the new deltas are joined (never the blocks), so the
+# copying stays linear.
+_FOLD = 1024
+
+
+def _fold(chunks: list[str], folded: int) -> int:
+    """Join the entries after the first ``folded`` blocks into one block; the new count."""
+    chunks[folded:] = ["".join(chunks[folded:])]
+    return folded + 1
+
 
 class ResponseAccumulator:
     """Feed it every stream event; ask it for the response so far or the final one."""
@@ -176,9 +198,11 @@ class ResponseAccumulator:
         "_built",
         "_by_id",
         "_items",
+        "_last_delta",
         "_last_key",
         "_text",
         "_text_cache",
+        "_text_folded",
         "_version",
         "error_event",
         "snapshot",
@@ -198,7 +222,9 @@ class ResponseAccumulator:
         self._items: dict[int, _Item] = {}
         self._by_id: dict[str, int] = {}
         self._last_key: int | None = None
+        self._last_delta: tuple[int, int | None, _Part] | None = None
         self._text: list[str] = []
+        self._text_folded = 0
         self._text_cache: tuple[int, str] = (0, "")
         self._version = 0
         self._built: tuple[int, OpenResponsesResult | None] | None = None
@@ -207,13 +233,20 @@ class ResponseAccumulator:
 
     def feed(self, event: StreamEvents) -> None:
         """Take one event into account. Never raises on odd input."""
+        self.feed_all((event,))
+
+    def feed_all(self, events: Sequence[StreamEvents]) -> None:
+        """Take several events into account, in order (a stream feeds each chunk's events in
+        one call). Never raises on odd input."""
         self._version += 1
-        if type(event) is UnknownEvent:
-            self._on_unknown(event)
-            return
-        handler = _HANDLERS.get(event.type)
-        if handler is not None:
-            handler(self, event)
+        handlers = _HANDLERS
+        for event in events:
+            if type(event) is UnknownEvent:
+                self._on_unknown(event)
+                continue
+            handler = handlers.get(event.type)
+            if handler is not None:
+                handler(self, event)
 
     def _item(self, output_index: int | None, item_id: str | None, kind: str) -> _Item:
         """The item an event refers to, created as a placeholder if it was never announced."""
@@ -273,19 +306,32 @@ class ResponseAccumulator:
 
     def _on_text_delta(self, event: Any) -> None:
         delta = event.delta
-        self._text.append(delta)
+        text = self._text
+        text.append(delta)
+        if len(text) - self._text_folded >= _FOLD:
+            self._text_folded = _fold(text, self._text_folded)
         index = event.output_index
-        item = self._items.get(index) if index is not None else None
-        if item is None:
-            item = self._item(index, event.item_id, "message")
-        part = item.parts.get(event.content_index or 0)
-        if part is None:
-            part = item.part(event.content_index, "output_text")
-        part.chunks.append(delta)
+        content_index = event.content_index
+        # Deltas come in long runs for one part: remember where the last one went (parts are
+        # never replaced, so the remembered one stays right).
+        last = self._last_delta
+        if last is not None and last[0] == index and last[1] == content_index:
+            part = last[2]
+        else:
+            item = self._items.get(index) if index is not None else None
+            if item is None:
+                item = self._item(index, event.item_id, "message")
+            part = item.part(content_index, "output_text")
+            if index is not None:
+                self._last_delta = (index, content_index, part)
+        chunks = part.chunks
+        chunks.append(delta)
+        if len(chunks) - part.folded >= _FOLD:
+            part.folded = _fold(chunks, part.folded)
 
     def _on_text_done(self, event: Any) -> None:
         item = self._item(event.output_index, event.item_id, "message")
-        item.part(event.content_index, "output_text").done_text = event.text
+        item.part(event.content_index, "output_text").finish(event.text)
 
     def _on_annotation(self, event: Any) -> None:
         if event.annotation is None:
@@ -303,7 +349,7 @@ class ResponseAccumulator:
 
     def _on_refusal_done(self, event: Any) -> None:
         item = self._item(event.output_index, event.item_id, "message")
-        item.part(event.content_index, "refusal").done_text = event.refusal
+        item.part(event.content_index, "refusal").finish(event.refusal)
 
     def _on_reasoning_delta(self, event: Any) -> None:
         item = self._item(event.output_index, event.item_id, "reasoning")
@@ -311,7 +357,7 @@ class ResponseAccumulator:
 
     def _on_reasoning_done(self, event: Any) -> None:
         item = self._item(event.output_index, event.item_id, "reasoning")
-        item.part(event.content_index, "reasoning_text").done_text = event.text
+        item.part(event.content_index, "reasoning_text").finish(event.text)
 
     def _on_summary_part(self, event: Any) -> None:
         item = self._item(event.output_index, event.item_id, "reasoning")
@@ -325,7 +371,7 @@ class ResponseAccumulator:
 
     def _on_summary_done(self, event: Any) -> None:
         item = self._item(event.output_index, event.item_id, "reasoning")
-        item.summary_part(event.summary_index).done_text = event.text
+        item.summary_part(event.summary_index).finish(event.text)
 
     def _on_args_delta(self, event: Any) -> None:
         item = self._item(event.output_index, event.item_id, "function_call")
@@ -378,10 +424,10 @@ class ResponseAccumulator:
     @property
     def output_text(self) -> str:
         """The text of every ``response.output_text.delta`` so far, in arrival order."""
-        count, text = self._text_cache
-        if count != len(self._text):
+        version, text = self._text_cache
+        if version != self._version:
             text = "".join(self._text)
-            self._text_cache = (len(self._text), text)
+            self._text_cache = (self._version, text)
         return text
 
     def final_response(self) -> OpenResponsesResult | None:

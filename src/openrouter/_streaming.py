@@ -11,12 +11,17 @@ Outcomes:
   ``incomplete_details``; ``output_text`` and ``text_deltas()`` raise ``IncompleteResponseError``.
 - Connection dropped, or the stream ended without a terminal event: ``StreamInterruptedError``.
 - No bytes for longer than the read timeout: ``StreamIdleTimeoutError``.
+
+Connections: once the terminal event has arrived, ending or closing the stream reads the rest of
+the HTTP message (bounded, see ``_drain``) so the connection goes back to the client's pool;
+closing a stream before its terminal event drops the connection, which cancels the generation.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -52,6 +57,10 @@ __all__ = ["EventStream", "EventStreamAsync"]
 T = TypeVar("T")
 
 _logger = logging.getLogger("openrouter")
+
+
+# The event types that change how a stream ends.
+_WATCHED_TYPES = frozenset(TERMINAL_EVENT_STATUS) | FAILURE_EVENT_TYPES
 
 
 class _StreamCore:
@@ -94,8 +103,9 @@ class _StreamCore:
         return "event-stream" in self.response.headers.get("content-type", "")
 
     def feed(self, chunk: bytes) -> list[StreamEvents]:
+        # The hot loop of every stream: one pass per event, no per-event method layers.
         try:
-            frames = self._decoder.feed(chunk)
+            datas = self._decoder.feed_data(chunk)
         except SSEDecodeError as exc:
             raise StreamError(
                 f"Stream decoding failed: {exc}",
@@ -103,35 +113,58 @@ class _StreamCore:
                 event_count=self.event_count,
             ) from exc
         events: list[StreamEvents] = []
-        for frame in frames:
-            data = frame.data
-            if data == "[DONE]":
+        append = events.append
+        fed = 0  # events[:fed] are accumulated and counted; the rest in one call, below
+        for data in datas:
+            if data == b"[DONE]":
                 self.done = True
                 break
             try:
                 event = parse_event(data)
             except JSONNestingError as exc:
+                self._catch_up(events, fed)
                 raise StreamError(
                     f"Stream event {self.event_count + 1} is nested too deeply to decode "
-                    f"({len(data):,} characters); the stream was closed",
+                    f"({len(data):,} bytes); the stream was closed",
                     partial_response=self.accumulator.partial_response(),
                     event_count=self.event_count,
                 ) from exc
             except ValueError:
-                # One unreadable event should not cost the user the whole response; the
-                # terminal event still carries the authoritative result.
-                self.malformed_events.append(data)
-                _logger.warning("skipped a malformed stream event: %.200r", data)
-                continue
-            self._take(event)
-            events.append(event)
+                malformed = self._malformed(data)
+                if malformed is None:
+                    continue
+                event = malformed
+            append(event)
+            if event.type in _WATCHED_TYPES:
+                # A failure report carries the response so far: bring it up to this event.
+                self._catch_up(events, fed)
+                fed = len(events)
+                self._note(event)
+        self._catch_up(events, fed)
         return events
+
+    def _catch_up(self, events: list[StreamEvents], fed: int) -> None:
+        """Accumulate and count ``events[fed:]``."""
+        self.accumulator.feed_all(events[fed:] if fed else events)
+        self.event_count += len(events) - fed
+
+    def _malformed(self, data: bytes) -> StreamEvents | None:
+        """An event the fast parse rejected: as text (bytes that are not UTF-8 read as U+FFFD,
+        as SSE text does), or ``None`` once it is recorded as malformed and skipped."""
+        text = data.decode("utf-8", "replace")
+        try:
+            return parse_event(text)
+        except ValueError:
+            # One unreadable event should not cost the user the whole response; the
+            # terminal event still carries the authoritative result.
+            self.malformed_events.append(text)
+            _logger.warning("skipped a malformed stream event: %.200r", text)
+            return None
 
     def _take(self, event: StreamEvents) -> None:
         self.accumulator.feed(event)
         self.event_count += 1
-        event_type = event.type
-        if event_type in TERMINAL_EVENT_STATUS or event_type in FAILURE_EVENT_TYPES:
+        if event.type in _WATCHED_TYPES:
             self._note(event)
 
     def _note(self, event: Any) -> None:
@@ -225,6 +258,7 @@ _STARTED = object()
 
 
 def _events(core: _StreamCore) -> Generator[Any, None, None]:
+    chunks: Iterator[bytes] | None = None
     try:
         yield _STARTED
         if not core.is_sse:
@@ -242,9 +276,11 @@ def _events(core: _StreamCore) -> Generator[Any, None, None]:
                 break
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 raise core.transport_error(exc) from exc
-            for event in core.feed(chunk):
+            events = core.feed(chunk)
+            raise_after = core.raise_after
+            for event in events:
                 yield event
-                if event is core.raise_after:
+                if event is raise_after:
                     raise core.stream_failure()
         core.finish()
     except BaseException as exc:
@@ -252,12 +288,17 @@ def _events(core: _StreamCore) -> Generator[Any, None, None]:
             core.ended(exc)
         raise
     finally:
-        core.response.close()
-        if core.on_end is not None:
-            core.ended(None)
+        try:
+            if chunks is not None and core.terminal_type is not None:
+                _drain(core.response, chunks)
+        finally:
+            core.response.close()
+            if core.on_end is not None:
+                core.ended(None)
 
 
 async def _aevents(core: _StreamCore) -> AsyncGenerator[Any, None]:
+    chunks: AsyncIterator[bytes] | None = None
     try:
         yield _STARTED
         if not core.is_sse:
@@ -276,9 +317,11 @@ async def _aevents(core: _StreamCore) -> AsyncGenerator[Any, None]:
                 break
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 raise core.transport_error(exc) from exc
-            for event in core.feed(chunk):
+            events = core.feed(chunk)
+            raise_after = core.raise_after
+            for event in events:
                 yield event
-                if event is core.raise_after:
+                if event is raise_after:
                     raise core.stream_failure()
         core.finish()
     except BaseException as exc:
@@ -286,9 +329,99 @@ async def _aevents(core: _StreamCore) -> AsyncGenerator[Any, None]:
             core.ended(exc)
         raise
     finally:
-        await core.response.aclose()
-        if core.on_end is not None:
-            core.ended(None)
+        try:
+            if chunks is not None:
+                if core.terminal_type is not None:
+                    await _adrain(core.response, chunks)
+                # Closed now, not left suspended for the event loop's async-generator
+                # finaliser: the body buffers it holds go at once.
+                aclose = getattr(chunks, "aclose", None)
+                if aclose is not None:
+                    await aclose()
+        finally:
+            await core.response.aclose()
+            if core.on_end is not None:
+                core.ended(None)
+
+
+# Returning the connection to the pool. Once the terminal event has arrived the generation is
+# over, so instead of dropping the connection (right when a stream is closed early: that cancels
+# the generation upstream) the rest of the HTTP message is read: usually only `[DONE]` and the
+# chunked terminator, often already buffered. httpx then releases the connection to its pool.
+# The drain is bounded so that a server which never ends the body cannot hold the caller: at
+# most _DRAIN_MAX_BYTES, and each socket read waits at most _DRAIN_TIMEOUT_S (instead of the
+# request's read timeout, minutes by default). Past either bound the connection is dropped, as
+# before. The per-read bound wraps `read` of the connection's network stream (httpcore's public
+# "network_stream" response extension) for the duration of the drain; with a transport that
+# has no such stream the reads are bounded by its own timeouts.
+_DRAIN_TIMEOUT_S = 1.0
+_DRAIN_MAX_BYTES = 64 * 1024
+
+
+def _drain(response: httpx.Response, chunks: Iterator[bytes]) -> None:
+    if response.is_closed or response.http_version != "HTTP/1.1":
+        return  # HTTP/2 closes just the stream, never the connection
+    stream = response.extensions.get("network_stream")
+    read: Any = getattr(stream, "read", None)
+
+    def short_read(max_bytes: int, timeout: float | None = None) -> Any:
+        return read(max_bytes, _short(timeout))
+
+    with _patched_read(stream, short_read if read is not None else None):
+        left = _DRAIN_MAX_BYTES
+        try:
+            for chunk in chunks:
+                left -= len(chunk)
+                if left < 0:
+                    return
+        except Exception:  # a timeout or a broken body: the caller's close() drops it
+            return
+
+
+async def _adrain(response: httpx.Response, chunks: AsyncIterator[bytes]) -> None:
+    if response.is_closed or response.http_version != "HTTP/1.1":
+        return
+    stream = response.extensions.get("network_stream")
+    read: Any = getattr(stream, "read", None)
+
+    async def short_read(max_bytes: int, timeout: float | None = None) -> Any:
+        return await read(max_bytes, _short(timeout))
+
+    with _patched_read(stream, short_read if read is not None else None):
+        left = _DRAIN_MAX_BYTES
+        try:
+            async for chunk in chunks:
+                left -= len(chunk)
+                if left < 0:
+                    return
+        except Exception:
+            return
+
+
+def _short(timeout: float | None) -> float:
+    return _DRAIN_TIMEOUT_S if timeout is None else min(timeout, _DRAIN_TIMEOUT_S)
+
+
+@contextmanager
+def _patched_read(stream: Any, read: Callable[..., Any] | None) -> Iterator[None]:
+    """``stream.read`` is ``read`` inside the block (an instance attribute shadowing the
+    method), then what it was before."""
+    if read is None:
+        yield
+        return
+    before = vars(stream).get("read") if hasattr(stream, "__dict__") else None
+    try:
+        stream.read = read
+    except AttributeError:  # a stream class with __slots__: reads keep their own timeout
+        yield
+        return
+    try:
+        yield
+    finally:
+        if before is None:
+            del stream.read
+        else:
+            stream.read = before
 
 
 class _StreamBase(Generic[T]):

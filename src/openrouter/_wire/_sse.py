@@ -2,13 +2,15 @@
 
 One incremental ``SSEDecoder`` turns raw body bytes into ``ServerSentEvent`` objects; the stream
 classes feed it whatever chunks the transport yields. The decoder works on bytes and hands whole
-runs of complete lines to C-level ``split``; the common frame (a single ``data: ...`` line and a
-blank line) takes a fast path that costs one slice and one decode per event.
+runs of complete lines to C-level ``split``; the common frames (a single ``data: ...`` line, or an
+``event: <type>`` line and a ``data: ...`` line, then a blank line) take a fast path that costs a
+few slices and decodes per event.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from typing import Any
 
 __all__ = [
     "DEFAULT_MAX_EVENT_BYTES",
@@ -86,6 +88,7 @@ class SSEDecoder:
         "_skip_lf",
         "_tail",
         "_tail_len",
+        "_want_data",
         "last_event_id",
         "retry",
     )
@@ -107,6 +110,7 @@ class SSEDecoder:
         self._size = 0  # bytes of this frame's data lines (with field names), for the bound
         self._event: str | None = None
         self._retry: int | None = None
+        self._want_data = False  # feed_data(): emit the data bytes of each event, no objects
         self.last_event_id: str | None = None
         self.retry: int | None = None  # the latest valid ``retry:`` value seen anywhere
 
@@ -122,6 +126,16 @@ class SSEDecoder:
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Decode one chunk; return the events it completed (possibly none)."""
+        self._want_data = False
+        return self._feed(chunk)
+
+    def feed_data(self, chunk: bytes) -> list[bytes]:
+        """Like ``feed``, but each completed event comes as its data alone, undecoded bytes
+        (for a caller that only reads ``data``: no event objects, no text decoding)."""
+        self._want_data = True
+        return self._feed(chunk)
+
+    def _feed(self, chunk: bytes) -> list[Any]:
         if self._head is not None:
             chunk = self._strip_bom(chunk)
         if not chunk:
@@ -162,7 +176,7 @@ class SSEDecoder:
             # Interior CRLF/CR become LF; a CRLF split across chunks was handled by _skip_lf.
             text = text.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
-        events: list[ServerSentEvent] = []
+        events: list[Any] = []
         blocks = text.split(b"\n\n")
         rest = blocks.pop()  # the text after the last blank line: lines of an unfinished frame
         if blocks and (self._data or self._event is not None or self._retry is not None):
@@ -173,16 +187,36 @@ class SSEDecoder:
         check = len(text) > self._max  # no block can exceed the bound unless the text does
         last_id = self.last_event_id
         append = events.append
+        want_data = self._want_data
         for block in blocks:
-            # Fast path: the frame is exactly one "data: ..." line.
-            if block[:6] == b"data: " and 10 not in block:  # 10 is LF; int `in` is a memchr
-                if check and len(block) > self._max:
-                    self._too_big(len(block))
-                append(ServerSentEvent("message", block[6:].decode("utf-8", "replace"), last_id))
-            else:
-                self._lines(block.split(b"\n"), events)
-                self._dispatch(events)
-                last_id = self.last_event_id
+            # Fast paths for the two frames services send: exactly one "data: ..." line, or
+            # exactly an "event: <type>" line then one "data: ..." line. Anything else (more
+            # lines, other fields, no space after the colon) takes the full field rules.
+            if block[:6] == b"data: ":
+                if 10 not in block:  # 10 is LF; int `in` is a memchr
+                    if check and len(block) > self._max:
+                        self._too_big(len(block))
+                    if want_data:
+                        append(block[6:])
+                    else:
+                        data = block[6:].decode("utf-8", "replace")
+                        append(ServerSentEvent("message", data, last_id))
+                    continue
+            elif block[:7] == b"event: ":
+                lf = block.find(10, 7)
+                if lf > 0 and block.startswith(b"data: ", lf + 1) and block.find(10, lf + 7) < 0:
+                    if check and len(block) - lf - 1 > self._max:
+                        self._too_big(len(block) - lf - 1)
+                    if want_data:
+                        append(block[lf + 7 :])
+                    else:
+                        kind = block[7:lf].decode("utf-8", "replace") or "message"
+                        data = block[lf + 7 :].decode("utf-8", "replace")
+                        append(ServerSentEvent(kind, data, last_id))
+                    continue
+            self._lines(block.split(b"\n"), events)
+            self._dispatch(events)
+            last_id = self.last_event_id
         if rest:
             # rest ends with LF (text does); its lines are complete, the frame is not.
             self._lines(rest[:-1].split(b"\n"), events)
@@ -205,7 +239,7 @@ class SSEDecoder:
         self._head = None
         return head[3:] if head.startswith(_BOM) else head
 
-    def _lines(self, lines: list[bytes], events: list[ServerSentEvent]) -> None:
+    def _lines(self, lines: list[bytes], events: list[Any]) -> None:
         """Process complete lines (terminators removed) with the full field rules."""
         for line in lines:
             if not line:
@@ -235,18 +269,21 @@ class SSEDecoder:
                 self._retry = self.retry = int(value)
             # Any other field name (or an invalid id/retry) is ignored.
 
-    def _dispatch(self, events: list[ServerSentEvent]) -> None:
+    def _dispatch(self, events: list[Any]) -> None:
         """A blank line: emit the frame if it has data, and start a new one either way."""
         if self._data:
             data = self._data[0] if len(self._data) == 1 else b"\n".join(self._data)
-            events.append(
-                ServerSentEvent(
-                    self._event or "message",
-                    data.decode("utf-8", "replace"),
-                    self.last_event_id,
-                    self._retry,
+            if self._want_data:
+                events.append(data)
+            else:
+                events.append(
+                    ServerSentEvent(
+                        self._event or "message",
+                        data.decode("utf-8", "replace"),
+                        self.last_event_id,
+                        self._retry,
+                    )
                 )
-            )
             self._data = []
         self._size = 0
         self._event = None

@@ -192,6 +192,12 @@ class Emulator:
         return self._cassette
 
     @property
+    def accepted_connections(self) -> int:
+        """How many TCP connections clients have opened to this emulator so far: a client
+        that reuses its connection opens one for many requests."""
+        return self._http.accepted_connections
+
+    @property
     def pending(self) -> int:
         """How many queued replies and faults (``enqueue_for`` ones too) are still waiting."""
         return self._scripted.pending + self._route_faults.pending

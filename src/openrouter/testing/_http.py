@@ -328,6 +328,7 @@ class HttpServer:
         self._thread: threading.Thread | None = None
         self._wake: tuple[socket.socket, socket.socket] | None = None
         self._handlers: dict[_Handler, threading.Thread] = {}
+        self._accepted = 0
 
     @property
     def running(self) -> bool:
@@ -341,6 +342,12 @@ class HttpServer:
     def open_connections(self) -> int:
         with self._lock:
             return len(self._handlers)
+
+    @property
+    def accepted_connections(self) -> int:
+        """TCP connections accepted since this server was created (shows connection reuse)."""
+        with self._lock:
+            return self._accepted
 
     def start(self) -> None:
         """Bind and serve in a background thread (no-op if running)."""
@@ -397,6 +404,7 @@ class HttpServer:
     def _track(self, handler: _Handler) -> None:
         with self._lock:
             self._handlers[handler] = threading.current_thread()
+            self._accepted += 1
 
     def _untrack(self, handler: _Handler) -> None:
         with self._lock:
