@@ -74,3 +74,19 @@ def test_many_abandoned_streams_reuse_the_pool_without_gc(
         for _ in range(250):
             for _event in c.responses.send(model="m", input="hi", stream=True):
                 break
+
+
+def test_reasoning_deltas_on_the_plain_stream(openrouter_emulator: Emulator) -> None:
+    import asyncio
+
+    openrouter_emulator.enqueue(
+        Reply.reasoning("Think first.", summary=["Short plan."], answer="Answer."), times=2
+    )
+    with OpenRouter(api_key=openrouter_emulator.api_key, server_url=openrouter_emulator.url) as c:
+        sync = "".join(c.responses.send(model="m", input="hi", stream=True).reasoning_deltas())
+
+        async def collect() -> str:
+            stream = await c.responses.send_async(model="m", input="hi", stream=True)
+            return "".join([delta async for delta in stream.reasoning_deltas()])
+
+        assert sync and asyncio.run(collect()) == sync

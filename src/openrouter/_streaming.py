@@ -37,6 +37,8 @@ from openrouter.components import (
     FAILURE_EVENT_TYPES,
     TERMINAL_EVENT_STATUS,
     OpenResponsesResult,
+    ReasoningDeltaEvent,
+    ReasoningSummaryTextDeltaEvent,
     StreamEvents,
     parse_event,
     terminal_event_for,
@@ -255,6 +257,9 @@ class _StreamCore:
 # stream dropped before its first event is still closed (running the ``finally``) the moment its
 # last reference goes; a generator that never started would never run its ``finally``.
 _STARTED = object()
+
+# What ``reasoning_deltas()`` yields, here and in the helpers' streams.
+REASONING_DELTA_EVENTS = (ReasoningDeltaEvent, ReasoningSummaryTextDeltaEvent)
 
 
 def _events(core: _StreamCore) -> Generator[Any, None, None]:
@@ -484,6 +489,12 @@ class EventStream(_StreamBase[T]):
                 yield event.delta
         self._core.require_complete()
 
+    def reasoning_deltas(self) -> Iterator[str]:
+        """Only the reasoning (its text and summary text), as it arrives."""
+        for event in self._iterator:
+            if isinstance(event, REASONING_DELTA_EVENTS):
+                yield event.delta
+
     def get_final_response(self) -> OpenResponsesResult:
         """Read the rest of the stream and return the final response."""
         for _ in self._iterator:
@@ -534,6 +545,12 @@ class EventStreamAsync(_StreamBase[T]):
             if event.type == "response.output_text.delta":
                 yield event.delta
         self._core.require_complete()
+
+    async def reasoning_deltas(self) -> AsyncIterator[str]:
+        """Only the reasoning (its text and summary text), as it arrives."""
+        async for event in self._iterator:
+            if isinstance(event, REASONING_DELTA_EVENTS):
+                yield event.delta
 
     async def get_final_response(self) -> OpenResponsesResult:
         async for _ in self._iterator:

@@ -11,9 +11,8 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, 
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from openrouter._streaming import REASONING_DELTA_EVENTS
 from openrouter.components import (
-    ReasoningDeltaEvent,
-    ReasoningSummaryTextDeltaEvent,
     TextDeltaEvent,
 )
 from openrouter.errors import raise_if_incomplete
@@ -26,8 +25,6 @@ if TYPE_CHECKING:
     from openrouter.components import OpenResponsesResult, StreamEvents
 
 __all__ = ["WrappedStream", "WrappedStreamAsync"]
-
-_REASONING_DELTAS = (ReasoningDeltaEvent, ReasoningSummaryTextDeltaEvent)
 
 
 class _Outcome:
@@ -148,7 +145,7 @@ class WrappedStream(_Base):
         """Only the reasoning (reasoning text and summary text), as it arrives; reads the whole
         stream (the answer's text is skipped: see ``output_text`` afterwards)."""
         for event in self._events:
-            if isinstance(event, _REASONING_DELTAS):
+            if isinstance(event, REASONING_DELTA_EVENTS):
                 yield event.delta
 
     def get_final_response(self) -> OpenResponsesResult:
@@ -205,7 +202,7 @@ class WrappedStreamAsync(_Base):
     async def reasoning_deltas(self) -> AsyncIterator[str]:
         """Only the reasoning, as it arrives (see ``WrappedStream.reasoning_deltas``)."""
         async for event in self._events:
-            if isinstance(event, _REASONING_DELTAS):
+            if isinstance(event, REASONING_DELTA_EVENTS):
                 yield event.delta
 
     async def get_final_response(self) -> OpenResponsesResult:

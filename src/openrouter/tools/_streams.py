@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from openrouter._streaming import REASONING_DELTA_EVENTS
 from openrouter.components import (
     FunctionCallArgsDeltaEvent,
     OpenResponsesResult,
     OutputFunctionCallItem,
-    ReasoningDeltaEvent,
-    ReasoningSummaryTextDeltaEvent,
     StreamEvents,
     StreamEventsResponseOutputItemAdded,
     TextDeltaEvent,
@@ -73,7 +72,7 @@ class _CallTracker:
 
 
 def _reasoning_delta(event: Any) -> str | None:
-    if isinstance(event, (ReasoningDeltaEvent, ReasoningSummaryTextDeltaEvent)):
+    if isinstance(event, REASONING_DELTA_EVENTS):
         return event.delta
     return None
 
