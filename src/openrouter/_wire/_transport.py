@@ -13,7 +13,7 @@ import httpx
 
 from openrouter._wire._errors import error_from_response, error_from_transport
 from openrouter._wire._request import PreparedRequest, redact_headers
-from openrouter._wire._retry import RetryController
+from openrouter._wire._retry import RETRY_LISTENER, RetryController, parse_retry_after
 
 CONNECT_TIMEOUT_S = 10.0
 
@@ -68,6 +68,9 @@ class _Attempts:
         if delay is None:
             raise self.transport_error(exc) from exc
         self._logger.debug("retrying in %.2fs after %s", delay, type(exc).__name__)
+        listener = RETRY_LISTENER.get()
+        if listener is not None:
+            listener(None, None)
         return delay
 
     def transport_error(self, exc: httpx.RequestError) -> Exception:
@@ -89,6 +92,9 @@ class _Attempts:
         if delay is None:
             raise error_from_response(response)
         self._logger.debug("retrying in %.2fs after HTTP %d", delay, status)
+        listener = RETRY_LISTENER.get()
+        if listener is not None:
+            listener(status, parse_retry_after(response.headers))
         return delay
 
 
