@@ -600,7 +600,7 @@ def test_help_lists_every_exit_code() -> None:
         assert done.returncode == 0
         codes = done.stdout.split("exit codes:\n", 1)[1]
         listed = [int(line.split()[0]) for line in codes.splitlines() if line.strip()]
-        assert listed == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 130, 141]
+        assert listed == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 130, 141]
 
 
 @posix_only

@@ -10,10 +10,18 @@ import email.utils
 import random
 import time
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 
 import httpx
 
 from openrouter._retry_config import RetryConfig
+
+# Called before each retry with the status (None after a transport error) and the server's
+# Retry-After in seconds. Context-local, so a caller running many requests (bulk runs) learns
+# of each one's rate limits without the retry policy knowing about it.
+RETRY_LISTENER: ContextVar[Callable[[int | None, float | None], None] | None] = ContextVar(
+    "openrouter_retry_listener", default=None
+)
 
 # A server asking for a longer pause than this is treated as "not worth waiting for".
 MAX_RETRY_AFTER_S = 60.0

@@ -15,7 +15,7 @@ import httpx
 
 from openrouter._wire._errors import error_from_response, error_from_transport
 from openrouter._wire._request import PreparedRequest, redact_headers
-from openrouter._wire._retry import RetryController
+from openrouter._wire._retry import RETRY_LISTENER, RetryController, parse_retry_after
 
 if TYPE_CHECKING:
     import anyio
@@ -80,6 +80,9 @@ class _Attempts:
         self._logger.debug("retrying in %.2fs after %s", delay, type(exc).__name__)
         if self._hooks is not None:
             self._hooks.retry(self._controller.attempts, delay, exc, None)
+        listener = RETRY_LISTENER.get()
+        if listener is not None:
+            listener(None, None)
         return delay
 
     def transport_error(self, exc: httpx.RequestError) -> Exception:
@@ -103,6 +106,9 @@ class _Attempts:
         self._logger.debug("retrying in %.2fs after HTTP %d", delay, status)
         if self._hooks is not None:
             self._hooks.retry(self._controller.attempts, delay, None, status)
+        listener = RETRY_LISTENER.get()
+        if listener is not None:
+            listener(status, parse_retry_after(response.headers))
         return delay
 
 

@@ -5,7 +5,8 @@ machinery load when a request is actually made, so ``openrouter --help`` starts 
 
 Modules, each importing only those above it: ``_exit`` (exit codes, error lines), ``_args``
 (options and help), ``_output`` (printing), ``_connect`` (the client), ``_run`` (one request),
-``_chat`` (a session), ``_models`` (``openrouter models``, the catalogue).
+``_chat`` (a session), ``_models`` (``openrouter models``, the catalogue), ``_bulk_progress``
+and ``_bulk`` (``openrouter bulk``, many requests from a file).
 ``openrouter emulate`` is ``python -m openrouter.testing`` under another name.
 """
 
@@ -17,6 +18,7 @@ from collections.abc import Sequence
 from contextlib import suppress
 
 from openrouter.cli._args import build_chat_parser, build_parser, split_command
+from openrouter.cli._bulk import build_bulk_parser, run_bulk
 from openrouter.cli._chat import run_chat
 from openrouter.cli._exit import (
     EXIT_BROKEN_PIPE,
@@ -48,6 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_chat_parser()
     elif command == "models":
         parser = build_models_parser()
+    elif command == "bulk":
+        parser = build_bulk_parser()
     args = parser.parse_args(words)
     debug: bool = args.debug
     if args.emulator and args.base_url:
@@ -60,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_chat(args, stdin, out, err)
         if command == "models":
             return run_models(args, out, err)
+        if command == "bulk":
+            return run_bulk(args, err)
         return run_once(args, stdin, out, err)
     except KeyboardInterrupt:
         # Every stream is closed on the way out (finally blocks), which stops the generation.

@@ -13,7 +13,7 @@ DEFAULT_MODEL = "openai/gpt-4o-mini"
 REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 REASONING_SUMMARIES = ("auto", "concise", "detailed")
 # "emulate" is parsed by openrouter.testing._command, shared with python -m openrouter.testing.
-SUBCOMMANDS = ("chat", "emulate", "models")
+SUBCOMMANDS = ("bulk", "chat", "emulate", "models")
 
 # The chat's slash commands: printed by `openrouter chat --help` and by /help.
 CHAT_COMMANDS = """\
@@ -38,9 +38,10 @@ commands:
   openrouter chat [options] [PROMPT...]  chat interactively, keeping context
   openrouter models [SEARCH] [--supports LIST]
                                          list models, prices and context sizes
+  openrouter bulk IN.jsonl -o OUT.jsonl  send many requests, resumably
   openrouter emulate [--port N]          serve the offline emulator locally
 
-A first word of exactly "chat", "models" or "emulate" is a command. To send it
+A first word of exactly "chat", "models", "bulk" or "emulate" is a command. To send it
 as the prompt, put "--" before it: openrouter -- chat"""
 
 MAIN_EPILOG = f"""\
@@ -229,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
         usage="%(prog)s [options] [PROMPT ...]\n"
         "       %(prog)s chat [options] [PROMPT ...]\n"
         "       %(prog)s models [SEARCH] [--supports LIST] [--json]\n"
+        "       %(prog)s bulk IN.jsonl -o OUT.jsonl [--concurrency N] [--max-cost USD]\n"
         "       %(prog)s emulate [--port N] [--host HOST]",
         description=MAIN_DESCRIPTION,
         epilog=MAIN_EPILOG,

@@ -23,6 +23,8 @@ EXIT_NETWORK = 7
 EXIT_API = 8
 EXIT_STREAM = 9
 EXIT_INCOMPLETE = 10
+EXIT_COST_CAP = 11
+EXIT_BULK_FAILED = 12
 EXIT_BROKEN_PIPE = 141
 EXIT_INTERRUPTED = 130
 
@@ -39,6 +41,8 @@ exit codes:
   8    any other API error (400, 403, 404, 5xx ...)
   9    the response failed, or its stream failed or was cut off
   10   the response is incomplete (max output tokens, content filter)
+  11   bulk: the cost cap (--max-cost) stopped the run before its input ended
+  12   bulk: some requests failed (their lines in the output say why)
   130  interrupted by Ctrl-C (the connection is closed: generation stops)
   141  stdout was closed early, e.g. by `| head` (the rest is not printed)"""
 

@@ -11,7 +11,7 @@ from openrouter._wire._base_client import CallOptions
 from openrouter.errors import RequestValidationError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
     from typing import TypeVar
 
     from typing_extensions import Unpack
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from openrouter._streaming import EventStream, EventStreamAsync
     from openrouter._wire._base_client import BaseClient
     from openrouter._wire._request import PreparedRequest
+    from openrouter.bulk import BulkRun, BulkRunAsync, Requests
     from openrouter.components import OpenResponsesResult, StreamEvents
     from openrouter.resources._responses_raw import ResponsesWithRawResponse
     from openrouter.structured import ParsedEventStream, ParsedEventStreamAsync, ParsedResponse
@@ -542,3 +543,50 @@ class Responses:
         if stream:
             return _tools.ToolRunStreamAsync(self.send_async, run)
         return await _tools.drive_async(self.send_async, run)
+
+    def bulk(
+        self,
+        requests: Iterable[Mapping[str, Any]],
+        *,
+        concurrency: int = 16,
+        max_cost_usd: float | None = None,
+        cost_estimate_usd: float | None = None,
+    ) -> BulkRun:
+        """Send many independent requests; iterate the result to get each ``bulk.BulkResult``
+        as it completes (custom_id, status, response or error, usage, cost, attempts, latency).
+
+        ``requests``: ``send`` parameter dicts, each with an optional ``custom_id`` (else its
+        1-based position), read lazily. At most ``concurrency`` are in flight: halved on a 429
+        (no start before its ``Retry-After``), raised again by one per ``limit`` successes.
+        With ``max_cost_usd``, no request starts once the cost spent plus an estimate for those
+        in flight (``cost_estimate_usd``, else the mean cost so far) would pass it.
+        """
+        from openrouter.bulk import BulkRun
+
+        return BulkRun(
+            self.send,
+            requests,
+            concurrency=concurrency,
+            max_cost_usd=max_cost_usd,
+            cost_estimate_usd=cost_estimate_usd,
+        )
+
+    def bulk_async(
+        self,
+        requests: Requests,
+        *,
+        concurrency: int = 16,
+        max_cost_usd: float | None = None,
+        cost_estimate_usd: float | None = None,
+    ) -> BulkRunAsync:
+        """The async form of ``bulk``: ``async for result in client.responses.bulk_async(...)``;
+        ``requests`` may also be an async iterable."""
+        from openrouter.bulk import BulkRunAsync
+
+        return BulkRunAsync(
+            self.send_async,
+            requests,
+            concurrency=concurrency,
+            max_cost_usd=max_cost_usd,
+            cost_estimate_usd=cost_estimate_usd,
+        )

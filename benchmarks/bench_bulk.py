@@ -1,0 +1,122 @@
+"""Bulk runs: throughput against a plain asyncio + httpx loop, and memory over a long input.
+
+    python benchmarks/bench_bulk.py [--requests 1000] [--concurrency 64] [--rounds 3]
+                                    [--lines 100000]
+
+1. ``responses.bulk_async`` sends ``--requests`` requests at ``--concurrency`` against the
+   emulator (in its own process); the baseline is a plain asyncio loop of
+   ``httpx.AsyncClient.post`` + ``json.loads`` tasks with the same bound. Rounds alternate;
+   each figure is the best round, and the ratio is bulk / baseline.
+2. ``--lines`` requests from a lazy generator (tiny replies): the process's resident memory
+   after the first 10% of results and at the end. Flat memory: the two stay close.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+from collections.abc import Iterator
+
+import httpx
+
+from openrouter import OpenRouter
+
+try:
+    from benchmarks._server import emulator_process
+except ImportError:  # run as a script from the benchmarks folder
+    from _server import emulator_process  # type: ignore[no-redef]
+
+PAYLOAD = {"model": "openai/gpt-4o", "input": "hi"}
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    import resource
+
+    return pages * resource.getpagesize() / 1e6
+
+
+async def _baseline(url: str, n: int, concurrency: int) -> float:
+    headers = {"Authorization": "Bearer bench", "Content-Type": "application/json"}
+    body = json.dumps(PAYLOAD).encode()
+    async with httpx.AsyncClient(timeout=60) as http:  # httpx's default pool, as the SDK's
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one() -> object:
+            async with gate:
+                response = await http.post(url + "/responses", content=body, headers=headers)
+                response.raise_for_status()
+                return json.loads(response.content)
+
+        start = time.perf_counter()
+        pending: set[asyncio.Task[object]] = set()
+        for _ in range(n):
+            if len(pending) >= concurrency:  # the same bounded number of tasks as bulk
+                _, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            pending.add(asyncio.create_task(one()))
+        await asyncio.gather(*pending)
+        return n / (time.perf_counter() - start)
+
+
+async def _bulk(client: OpenRouter, n: int, concurrency: int) -> float:
+    start = time.perf_counter()
+    done = 0
+    async for result in client.responses.bulk_async(
+        (PAYLOAD for _ in range(n)), concurrency=concurrency
+    ):
+        assert result.ok, result.error
+        done += 1
+    assert done == n
+    return n / (time.perf_counter() - start)
+
+
+def _lazy(lines: int) -> Iterator[dict[str, object]]:
+    for i in range(lines):
+        yield {"custom_id": f"line-{i}", **PAYLOAD}
+
+
+async def _memory(client: OpenRouter, lines: int, concurrency: int) -> tuple[float, float]:
+    early = 0.0
+    done = 0
+    async for _ in client.responses.bulk_async(_lazy(lines), concurrency=concurrency):
+        done += 1
+        if done == max(lines // 10, 1):
+            early = _rss_mb()
+    return early, _rss_mb()
+
+
+async def _main(args: argparse.Namespace) -> None:
+    with emulator_process() as url:
+        client = OpenRouter(api_key="bench", server_url=url, timeout_ms=60_000)
+        await _bulk(client, 200, args.concurrency)  # warm up
+        await _baseline(url, 200, args.concurrency)
+        best_raw = best_bulk = 0.0
+        for _ in range(args.rounds):
+            best_raw = max(best_raw, await _baseline(url, args.requests, args.concurrency))
+            best_bulk = max(best_bulk, await _bulk(client, args.requests, args.concurrency))
+        print(f"asyncio + httpx loop: {best_raw:8.0f} requests/s")
+        print(f"responses.bulk_async: {best_bulk:8.0f} requests/s")
+        print(f"ratio:                {best_bulk / best_raw:8.2f}")
+        if args.lines:
+            early, end = await _memory(client, args.lines, args.concurrency)
+            print(
+                f"{args.lines} lines: resident memory {early:.1f} MB after 10%, "
+                f"{end:.1f} MB at the end"
+            )
+        await client.aclose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--lines", type=int, default=100_000)
+    asyncio.run(_main(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
