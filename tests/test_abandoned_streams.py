@@ -90,3 +90,18 @@ def test_reasoning_deltas_on_the_plain_stream(openrouter_emulator: Emulator) -> 
             return "".join([delta async for delta in stream.reasoning_deltas()])
 
         assert sync and asyncio.run(collect()) == sync
+
+
+def test_the_event_size_limit_is_set_on_the_client(openrouter_emulator: Emulator) -> None:
+    from openrouter import errors
+
+    openrouter_emulator.enqueue(Reply.text("x" * 5000), times=2)
+    url, key = openrouter_emulator.url, openrouter_emulator.api_key
+    with OpenRouter(api_key=key, server_url=url, max_event_bytes=1000) as small:
+        with pytest.raises(errors.StreamError, match=r"max_event_bytes"):
+            small.responses.send(model="m", input="hi", stream=True).get_final_response()
+    with OpenRouter(api_key=key, server_url=url, max_event_bytes=100_000) as large:
+        final = large.responses.send(model="m", input="hi", stream=True).get_final_response()
+        assert final.output_text == "x" * 5000
+    with pytest.raises(errors.ConfigurationError, match="max_event_bytes"):
+        OpenRouter(api_key=key, max_event_bytes=0)

@@ -40,6 +40,9 @@ class OpenRouter(BaseClient):
     ``OPENROUTER_HTTP_REFERER``, ``OPENROUTER_X_OPEN_ROUTER_TITLE`` and
     ``OPENROUTER_X_OPEN_ROUTER_CATEGORIES``.
 
+    ``max_event_bytes`` (16 MiB by default) bounds one stream event; a bigger one fails the
+    stream with ``errors.StreamError`` instead of being buffered without end.
+
     ``client`` / ``async_client`` let you pass your own ``httpx.Client`` / ``httpx.AsyncClient``;
     those are never closed by this object. The ones it builds itself are built on first use and
     closed by ``close()`` / ``aclose()`` or the ``with`` / ``async with`` block.

@@ -32,7 +32,7 @@ from openrouter._json import JSONNestingError
 from openrouter._result import parse_result
 from openrouter._wire._errors import bounded, error_code_and_message
 from openrouter._wire._hooks import STREAM_END_KEY
-from openrouter._wire._sse import SSEDecodeError, SSEDecoder
+from openrouter._wire._sse import DEFAULT_MAX_EVENT_BYTES, SSEDecodeError, SSEDecoder
 from openrouter.components import (
     FAILURE_EVENT_TYPES,
     TERMINAL_EVENT_STATUS,
@@ -82,11 +82,16 @@ class _StreamCore:
         "terminal_type",
     )
 
-    def __init__(self, response: httpx.Response, raise_errors: bool) -> None:
+    def __init__(
+        self,
+        response: httpx.Response,
+        raise_errors: bool,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+    ) -> None:
         self.response = response
         self.raise_errors = raise_errors
         self.accumulator = ResponseAccumulator()
-        self._decoder = SSEDecoder()
+        self._decoder = SSEDecoder(max_event_bytes)
         self.event_count = 0
         self.done = False
         self.terminal_type: str | None = None
@@ -469,8 +474,13 @@ class _StreamBase(Generic[T]):
 class EventStream(_StreamBase[T]):
     """A stream of typed events. Iterate it; use it as a context manager to close it early."""
 
-    def __init__(self, response: httpx.Response, raise_stream_errors: bool = True) -> None:
-        self._core = core = _StreamCore(response, raise_stream_errors)
+    def __init__(
+        self,
+        response: httpx.Response,
+        raise_stream_errors: bool = True,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+    ) -> None:
+        self._core = core = _StreamCore(response, raise_stream_errors, max_event_bytes)
         self._iterator = _events(core)
         next(self._iterator)  # parked at _STARTED: see there
 
@@ -523,8 +533,13 @@ class EventStream(_StreamBase[T]):
 class EventStreamAsync(_StreamBase[T]):
     """The async form of ``EventStream``: ``async for``, ``async with``, ``aclose()``."""
 
-    def __init__(self, response: httpx.Response, raise_stream_errors: bool = True) -> None:
-        self._core = core = _StreamCore(response, raise_stream_errors)
+    def __init__(
+        self,
+        response: httpx.Response,
+        raise_stream_errors: bool = True,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+    ) -> None:
+        self._core = core = _StreamCore(response, raise_stream_errors, max_event_bytes)
         self._iterator = _aevents(core)
 
     async def _start(self) -> Self:

@@ -19,6 +19,7 @@ from openrouter._version import __version__
 from openrouter._wire._config import (
     Secret,
     check_headers,
+    check_max_event_bytes,
     check_retry_config,
     check_server_url,
     check_timeout_ms,
@@ -99,6 +100,7 @@ class BaseClient:
         client: httpx.Client | None = None,
         async_client: httpx.AsyncClient | None = None,
         debug_logger: logging.Logger | None = None,
+        max_event_bytes: int | None = None,
         hooks: Sequence[Hook] | None = None,
     ) -> None:
         env = os.environ
@@ -116,6 +118,9 @@ class BaseClient:
         self.timeout_ms = check_timeout_ms(timeout_ms)
         self.retry_config = check_retry_config(retry_config) or RetryConfig()
         self.logger = debug_logger if debug_logger is not None else _logger
+        # The largest stream event accepted (one event, not the stream): past it the stream
+        # fails with a StreamError instead of buffering without end.
+        self.max_event_bytes = check_max_event_bytes(max_event_bytes)
 
         headers = {
             "User-Agent": f"openrouter-python/{__version__} python/{platform.python_version()}",

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Secret",
     "check_headers",
+    "check_max_event_bytes",
     "check_retry_config",
     "check_server_url",
     "check_timeout_ms",
@@ -121,6 +122,16 @@ def check_timeout_ms(value: Any, field: str = "timeout_ms") -> float | None:
     if not math.isfinite(value) or value <= 0:
         raise _config_error(field, f"must be a positive number of milliseconds, got {value}")
     return float(value)
+
+
+def check_max_event_bytes(value: Any) -> int:
+    from openrouter._wire._sse import DEFAULT_MAX_EVENT_BYTES
+
+    if value is None:
+        return DEFAULT_MAX_EVENT_BYTES
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise _config_error("max_event_bytes", f"must be a positive int, got {value!r}")
+    return value
 
 
 def check_retry_config(value: Any, field: str = "retry_config") -> RetryConfig | None:

@@ -292,7 +292,7 @@ class SSEDecoder:
     def _too_big(self, size: int) -> None:
         raise SSEDecodeError(
             f"SSE event too large: {size} bytes buffered for one event exceeds the limit of "
-            f"{self._max} bytes (max_event_bytes)"
+            f"{self._max} bytes (raise it with OpenRouter(max_event_bytes=...))"
         )
 
 

@@ -313,7 +313,7 @@ class Responses:
         if stream:
             from openrouter._streaming import EventStream
 
-            return EventStream(response, raise_stream_errors)
+            return EventStream(response, raise_stream_errors, self._client.max_event_bytes)
         return parse_result(response)
 
     @overload
@@ -338,7 +338,9 @@ class Responses:
         if stream:
             from openrouter._streaming import EventStreamAsync
 
-            events: EventStreamAsync[StreamEvents] = EventStreamAsync(response, raise_stream_errors)
+            events: EventStreamAsync[StreamEvents] = EventStreamAsync(
+                response, raise_stream_errors, self._client.max_event_bytes
+            )
             return await events._start()
         return parse_result(response)
 
