@@ -20,7 +20,12 @@ from openrouter.cli import main
 from openrouter.testing import Emulator, Fault
 from openrouter.utils import BackoffStrategy, RetryConfig
 
-FAST = RetryConfig("backoff", BackoffStrategy(1, 5, 2.0, 2000), retry_connection_errors=True)
+# The injected 429s and 500s form one queue: after 429s halve the concurrency, one request can
+# meet many of them in a row. Enough attempts (and time) that every one of them heals, so the
+# only failures left are the dropped connections, which must never be retried.
+HEALING = RetryConfig(
+    "backoff", BackoffStrategy(1, 5, 2.0, 60_000), retry_connection_errors=True, max_attempts=100
+)
 MODEL = "openai/gpt-4o"
 
 
@@ -64,7 +69,7 @@ def test_a_thousand_requests_with_faults_each_id_exactly_once(
     emu.enqueue(Fault.status(429, retry_after_ms=2), times=40)
     emu.enqueue(Fault.status(500), times=30)
     emu.enqueue(Fault.reset(), times=10)
-    with OpenRouter(api_key=emu.api_key, server_url=emu.url, retry_config=FAST) as client:
+    with OpenRouter(api_key=emu.api_key, server_url=emu.url, retry_config=HEALING) as client:
         with client.responses.bulk(_requests(1000), concurrency=32) as run:
             results = list(run)
     ids = Counter(r.custom_id for r in results)
@@ -87,7 +92,7 @@ def test_async_bulk_with_an_async_input(openrouter_emulator: Emulator) -> None:
             yield request
 
     async def go() -> list[str]:
-        async with OpenRouter(api_key=emu.api_key, server_url=emu.url, retry_config=FAST) as c:
+        async with OpenRouter(api_key=emu.api_key, server_url=emu.url, retry_config=HEALING) as c:
             run = c.responses.bulk_async(source(), concurrency=8)
             ids = [r.custom_id async for r in run if r.ok]
             assert run.concurrency_limit <= 8

@@ -14,7 +14,13 @@ from contextlib import ExitStack
 from types import FrameType
 from typing import IO, Any, TextIO
 
-from openrouter.cli._args import DEFAULT_MODEL, Parser, add_connection_options, positive_int
+from openrouter.cli._args import (
+    DEFAULT_MODEL,
+    Parser,
+    add_connection_options,
+    non_negative_float,
+    positive_int,
+)
 from openrouter.cli._bulk_progress import Progress, format_summary
 from openrouter.cli._connect import open_client
 from openrouter.cli._exit import (
@@ -86,7 +92,7 @@ def build_bulk_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--max-cost",
-        type=_cost,
+        type=non_negative_float,
         metavar="USD",
         help="start no request once the cost so far plus those in flight would pass USD",
     )
@@ -102,16 +108,6 @@ def build_bulk_parser() -> argparse.ArgumentParser:
     )
     add_connection_options(parser)
     return parser
-
-
-def _cost(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more: {text!r}")
-    return value
 
 
 def answered_ids(path: str, retry_failed: bool) -> set[str]:

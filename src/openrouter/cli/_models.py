@@ -8,7 +8,7 @@ import json
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, TextIO
 
-from openrouter.cli._args import Parser, add_connection_options, positive_int
+from openrouter.cli._args import Parser, add_connection_options, non_negative_float, positive_int
 from openrouter.cli._connect import open_client
 from openrouter.cli._exit import EXIT_CODES_HELP, EXIT_OK, PROG
 
@@ -71,16 +71,6 @@ def _capabilities(text: str) -> list[Capability]:
     return wanted
 
 
-def _price(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more: {text!r}")
-    return value
-
-
 def build_models_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog=f"{PROG} models",
@@ -103,10 +93,16 @@ def build_models_parser() -> argparse.ArgumentParser:
         "--min-context", type=positive_int, metavar="TOKENS", help="minimum context length"
     )
     found.add_argument(
-        "--max-input-price", type=_price, metavar="USD", help="per million input tokens, at most"
+        "--max-input-price",
+        type=non_negative_float,
+        metavar="USD",
+        help="per million input tokens, at most",
     )
     found.add_argument(
-        "--max-output-price", type=_price, metavar="USD", help="per million output tokens, at most"
+        "--max-output-price",
+        type=non_negative_float,
+        metavar="USD",
+        help="per million output tokens, at most",
     )
     found.add_argument(
         "--all-modalities",
