@@ -69,6 +69,8 @@ def test_field_types_follow_the_vendored_schema() -> None:
         ({"reasoning": "high"}, "reasoning"),
         ({"session_id": 12345}, "session_id"),
         ({"max_output_tokens": 1.5}, "max_output_tokens"),
+        ({"top_logprobs": 9.223372036854776e18}, "top_logprobs"),  # found by hypothesis
+        ({"top_k": 3.0}, "top_k"),
         ({"store": True}, "store"),
         ({"input": [{"role": "user", "content": float("nan")}]}, "input[0].content"),
         ({"extra_body": {"deep": {"x": [1, float("-inf")]}}}, "deep.x[1]"),

@@ -132,7 +132,9 @@ def _json_kind(value: Any) -> str:
     if isinstance(value, int):
         return "integer"
     if isinstance(value, float):
-        return "integer" if value.is_integer() else "number"
+        # Even 3.0: a float sent for an integer field comes back as one (9.2e18 would not
+        # even parse as the int the response declares).
+        return "number"
     if isinstance(value, str):
         return "string"
     if isinstance(value, (list, tuple)):
