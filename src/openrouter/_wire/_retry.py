@@ -79,7 +79,7 @@ class RetryController:
     attempt, or None when the caller should stop and raise.
     """
 
-    __slots__ = ("_clock", "_config", "_random", "_start", "attempts")
+    __slots__ = ("_clock", "_config", "_random", "_start", "attempts", "retry_after")
 
     def __init__(
         self,
@@ -93,11 +93,13 @@ class RetryController:
         self._random = rand
         self._start = clock()
         self.attempts = 1
+        # The server's Retry-After on the last status seen (seconds), for retry listeners.
+        self.retry_after: float | None = None
 
     def delay_after_status(self, status_code: int, headers: Mapping[str, str]) -> float | None:
         if self._config.strategy != "backoff" or status_code not in self._config.status_codes:
             return None
-        retry_after = parse_retry_after(headers)
+        retry_after = self.retry_after = parse_retry_after(headers)
         if retry_after is not None and retry_after > MAX_RETRY_AFTER_S:
             return None
         # The backoff is the floor: "Retry-After: 0" (or a tiny value) must not make the

@@ -15,7 +15,7 @@ import httpx
 
 from openrouter._wire._errors import error_from_response, error_from_transport
 from openrouter._wire._request import PreparedRequest, redact_headers
-from openrouter._wire._retry import RETRY_LISTENER, RetryController, parse_retry_after
+from openrouter._wire._retry import RETRY_LISTENER, RetryController
 
 if TYPE_CHECKING:
     import anyio
@@ -78,11 +78,7 @@ class _Attempts:
         if delay is None:
             raise self.transport_error(exc) from exc
         self._logger.debug("retrying in %.2fs after %s", delay, type(exc).__name__)
-        if self._hooks is not None:
-            self._hooks.retry(self._controller.attempts, delay, exc, None)
-        listener = RETRY_LISTENER.get()
-        if listener is not None:
-            listener(None, None)
+        self._retrying(delay, exc, None, None)
         return delay
 
     def transport_error(self, exc: httpx.RequestError) -> Exception:
@@ -104,12 +100,23 @@ class _Attempts:
         if delay is None:
             raise error_from_response(response)
         self._logger.debug("retrying in %.2fs after HTTP %d", delay, status)
+        self._retrying(delay, None, status, self._controller.retry_after)
+        return delay
+
+    def _retrying(
+        self,
+        delay: float,
+        exc: httpx.RequestError | None,
+        status: int | None,
+        retry_after: float | None,
+    ) -> None:
+        """Tell whoever listens that a retry is coming: the request's hooks, and the task's
+        retry listener (bulk runs adapt their concurrency to it)."""
         if self._hooks is not None:
-            self._hooks.retry(self._controller.attempts, delay, None, status)
+            self._hooks.retry(self._controller.attempts, delay, exc, status)
         listener = RETRY_LISTENER.get()
         if listener is not None:
-            listener(status, parse_retry_after(response.headers))
-        return delay
+            listener(status, retry_after)
 
 
 def send(
