@@ -181,3 +181,21 @@ def test_stop_lets_in_flight_finish(openrouter_emulator: Emulator) -> None:
     assert first.ok and all(r.status in ("ok", "not_started") for r in rest)
     assert len(emu.requests) == 1 + sum(r.ok for r in rest) < 20
     assert run.summary().stopped_by == "stopped"
+
+
+def test_progress_counts_lines_answered_before_as_done() -> None:
+    import io
+
+    from openrouter.bulk import BulkResult
+    from openrouter.bulk._core import Tally
+    from openrouter.cli._bulk_progress import Progress
+
+    # OUT may hold ids of other inputs: the total stays the input's lines, and the lines
+    # skipped as already answered count as done (it once showed "1/0").
+    err = io.StringIO()
+    progress = Progress(err, 10, interactive=False)
+    tally = Tally()
+    result = BulkResult(custom_id="x", status="ok")
+    tally.add(result)
+    progress.update(result, tally, already=4)
+    assert "bulk: 5/10" in err.getvalue()

@@ -233,12 +233,13 @@ def run_bulk(args: argparse.Namespace, err: TextIO) -> int:
         if threading.current_thread() is threading.main_thread():
             previous = signal.signal(signal.SIGINT, on_interrupt)
             stack.callback(signal.signal, signal.SIGINT, previous)
-        todo = None if total is None else max(total - len(skip), 0)
-        progress = Progress(err, todo, interactive=err.isatty())
+        # The total is the input's lines: the ids of OUT need not all come from this input,
+        # so subtracting them would understate it; skipped lines count as done instead.
+        progress = Progress(err, total, interactive=err.isatty())
         stack.callback(progress.close)
         for result in run:
             output.write(result.to_dict())
-            progress.update(result, run.engine.tally)
+            progress.update(result, run.engine.tally, counts.skipped + counts.invalid)
         summary = run.summary()
     err.write(format_summary(summary, counts.skipped, counts.invalid))
     err.flush()

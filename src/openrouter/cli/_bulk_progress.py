@@ -32,7 +32,11 @@ def _duration(seconds: float) -> str:
 
 
 class Progress:
-    """Shows done/total, failures, cost so far, tokens/s and the ETA as results arrive."""
+    """Shows done/total, failures, cost so far, tokens/s and the ETA as results arrive.
+
+    ``total`` counts the input's lines; lines that never reach the engine (already answered in
+    OUT, or not a JSON object) count as done when passed as ``already``.
+    """
 
     def __init__(self, err: TextIO, total: int | None, *, interactive: bool) -> None:
         self.err = err
@@ -40,6 +44,7 @@ class Progress:
         self.interactive = interactive
         self._start = time.monotonic()
         self._last = 0.0
+        self._already = 0
         self._bar: Any = None
         tqdm = _tqdm() if interactive else None
         if tqdm is not None:
@@ -48,18 +53,20 @@ class Progress:
     def _status(self, tally: Tally) -> str:
         elapsed = max(time.monotonic() - self._start, 1e-9)
         tokens = (tally.input_tokens + tally.output_tokens) / elapsed
-        done = tally.done
+        done = tally.done + self._already
         parts = [f"{done}/{self.total}" if self.total is not None else f"{done}"]
         parts += [f"failed {tally.failed}", f"${tally.cost:.4f}", f"{tokens:.0f} tok/s"]
-        if self.total and done and self._bar is None:
-            left = max(self.total - done, 0) * elapsed / done
+        if self.total and tally.done and self._bar is None:
+            # The rate is that of the requests sent in this run, not of the lines skipped.
+            left = max(self.total - done, 0) * elapsed / tally.done
             parts.append(f"ETA {_duration(left)}")
         return "  ".join(parts)
 
-    def update(self, result: BulkResult, tally: Tally) -> None:
+    def update(self, result: BulkResult, tally: Tally, already: int = 0) -> None:
         now = time.monotonic()
+        self._already = already
         if self._bar is not None:
-            self._bar.update(1)
+            self._bar.update(tally.done + already - self._bar.n)
             if now - self._last >= _REDRAW_EVERY_S:
                 self._last = now
                 self._bar.set_postfix_str(self._status(tally).split("  ", 1)[1], refresh=False)
