@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import time
 from collections.abc import Iterator
 
@@ -39,7 +40,7 @@ def _rss_mb() -> float:
     return pages * resource.getpagesize() / 1e6
 
 
-async def _baseline(url: str, n: int, concurrency: int) -> float:
+async def _baseline(url: str, n: int, concurrency: int) -> tuple[float, float]:
     headers = {"Authorization": "Bearer bench", "Content-Type": "application/json"}
     body = json.dumps(PAYLOAD).encode()
     async with httpx.AsyncClient(timeout=60) as http:  # httpx's default pool, as the SDK's
@@ -51,18 +52,18 @@ async def _baseline(url: str, n: int, concurrency: int) -> float:
                 response.raise_for_status()
                 return json.loads(response.content)
 
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         pending: set[asyncio.Task[object]] = set()
         for _ in range(n):
             if len(pending) >= concurrency:  # the same bounded number of tasks as bulk
                 _, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
             pending.add(asyncio.create_task(one()))
         await asyncio.gather(*pending)
-        return n / (time.perf_counter() - start)
+        return n / (time.perf_counter() - start), n / (time.process_time() - cpu)
 
 
-async def _bulk(client: OpenRouter, n: int, concurrency: int) -> float:
-    start = time.perf_counter()
+async def _bulk(client: OpenRouter, n: int, concurrency: int) -> tuple[float, float]:
+    start, cpu = time.perf_counter(), time.process_time()
     done = 0
     async for result in client.responses.bulk_async(
         (PAYLOAD for _ in range(n)), concurrency=concurrency
@@ -70,7 +71,7 @@ async def _bulk(client: OpenRouter, n: int, concurrency: int) -> float:
         assert result.ok, result.error
         done += 1
     assert done == n
-    return n / (time.perf_counter() - start)
+    return n / (time.perf_counter() - start), n / (time.process_time() - cpu)
 
 
 def _lazy(lines: int) -> Iterator[dict[str, object]]:
@@ -93,13 +94,22 @@ async def _main(args: argparse.Namespace) -> None:
         client = OpenRouter(api_key="bench", server_url=url, timeout_ms=60_000)
         await _bulk(client, 200, args.concurrency)  # warm up
         await _baseline(url, 200, args.concurrency)
-        best_raw = best_bulk = 0.0
-        for _ in range(args.rounds):
-            best_raw = max(best_raw, await _baseline(url, args.requests, args.concurrency))
-            best_bulk = max(best_bulk, await _bulk(client, args.requests, args.concurrency))
-        print(f"asyncio + httpx loop: {best_raw:8.0f} requests/s")
-        print(f"responses.bulk_async: {best_bulk:8.0f} requests/s")
-        print(f"ratio:                {best_bulk / best_raw:8.2f}")
+        raw = [await _baseline(url, args.requests, args.concurrency)]
+        bulk = [await _bulk(client, args.requests, args.concurrency)]
+        for _ in range(args.rounds - 1):
+            raw.append(await _baseline(url, args.requests, args.concurrency))
+            bulk.append(await _bulk(client, args.requests, args.concurrency))
+        (raw_wall, raw_cpu), (bulk_wall, bulk_cpu) = (
+            tuple(max(figures) for figures in zip(*runs, strict=True)) for runs in (raw, bulk)
+        )
+        print(f"{os.cpu_count()} cores; best of {args.rounds} rounds")
+        print(f"asyncio + httpx loop: {raw_wall:8.0f} requests/s   {raw_cpu:8.0f} per CPU second")
+        print(f"responses.bulk_async: {bulk_wall:8.0f} requests/s   {bulk_cpu:8.0f} per CPU second")
+        print(
+            f"ratio: {bulk_wall / raw_wall:.2f} by wall time, {bulk_cpu / raw_cpu:.2f} by the "
+            "client's CPU time (goal >= 0.9; the server, in another process, bounds the wall "
+            "time of both)"
+        )
         if args.lines:
             early, end = await _memory(client, args.lines, args.concurrency)
             print(

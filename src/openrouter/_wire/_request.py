@@ -67,14 +67,17 @@ def _encode_default(value: Any) -> Any:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
+# One encoder for every request: json.dumps with options builds a new one per call.
+_ENCODER = json.JSONEncoder(
+    default=_encode_default, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+)
+
+
 def encode_json(body: Mapping[str, Any]) -> bytes:
     """Compact UTF-8 JSON. A value JSON cannot carry (NaN, infinity, an object of no JSON
     type, nesting too deep) raises ``RequestValidationError`` naming its path."""
     try:
-        return json.dumps(
-            body, default=_encode_default, ensure_ascii=False, separators=(",", ":"),
-            allow_nan=False,
-        ).encode()  # fmt: skip
+        return _ENCODER.encode(body).encode()
     except (ValueError, TypeError, RecursionError) as exc:
         raise _unencodable(body, exc) from None
 
