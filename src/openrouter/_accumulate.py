@@ -54,7 +54,9 @@ class _Part:
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
-        self.base: dict[str, Any] | None = None  # from content_part.added / .done
+        # From content_part.added / .done, as the event's model: dumped only if the response
+        # is ever built (most streams never ask for it).
+        self.base: BaseModel | None = None
         self.chunks: list[str] = []
         self.folded = 0  # how many leading entries of chunks are folded blocks (see _fold)
         self.done_text: str | None = None  # from *.done
@@ -68,7 +70,7 @@ class _Part:
             self.folded = 0
 
     def build(self) -> dict[str, Any]:
-        part: dict[str, Any] = dict(self.base) if self.base is not None else {"type": self.kind}
+        part: dict[str, Any] = self.base.to_dict() if self.base is not None else {"type": self.kind}
         kind = part.get("type", self.kind)
         key = "refusal" if kind == "refusal" else "text"
         text = self.done_text or ("".join(self.chunks) if self.chunks else None)
@@ -302,7 +304,7 @@ class ResponseAccumulator:
         item = self._item(event.output_index, event.item_id, "message")
         part = item.part(event.content_index, kind)
         if part_model is not None:
-            part.base = part_model.to_dict()
+            part.base = part_model
 
     def _on_text_delta(self, event: Any) -> None:
         delta = event.delta
@@ -363,7 +365,7 @@ class ResponseAccumulator:
         item = self._item(event.output_index, event.item_id, "reasoning")
         part = item.summary_part(event.summary_index)
         if event.part is not None:
-            part.base = event.part.to_dict()
+            part.base = event.part
 
     def _on_summary_delta(self, event: Any) -> None:
         item = self._item(event.output_index, event.item_id, "reasoning")
