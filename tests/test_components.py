@@ -80,6 +80,29 @@ def test_all_names_are_exported() -> None:
         assert name in c.__all__, name
 
 
+def test_names_load_lazily_from_the_module_that_defines_them() -> None:
+    assert sorted(c._MODULE_OF) == sorted(c.__all__)
+    assert set(c.__all__) <= set(dir(c))
+    for name in c.__all__:
+        module = __import__(f"openrouter.components.{c._MODULE_OF[name]}", fromlist=[name])
+        assert getattr(c, name) is getattr(module, name), name
+    with pytest.raises(AttributeError, match="no_such_name"):
+        c.no_such_name  # noqa: B018
+
+
+def test_importing_components_loads_no_component_module() -> None:
+    code = (
+        "import sys, openrouter.components as c;"
+        "loaded = {m for m in sys.modules if m.startswith('openrouter.components.')};"
+        "assert not loaded, loaded;"
+        "from openrouter.components import OpenResponsesResult;"
+        "assert 'openrouter.components._events' not in sys.modules;"
+        "assert 'openrouter.components._models_api' not in sys.modules;"
+        "from openrouter.components import *"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_importing_components_builds_no_validator() -> None:
     # defer_build: class creation must not compile schemas (that happens on first use).
     code = (
