@@ -563,6 +563,33 @@ def test_request_echo_fields_read() -> None:
     )
 
 
+def test_a_result_builds_only_the_output_item_classes_it_holds() -> None:
+    data = json.dumps(result_body(output=[{"type": "message", "content": []}]))
+    code = (
+        "import sys, openrouter.components as c;"
+        "r = c.OpenResponsesResult.model_validate_json(sys.argv[1]);"
+        "assert type(r.output[0]) is c.OutputMessageItem;"
+        "assert c.OutputMessageItem.__pydantic_complete__;"
+        "assert not c.OutputReasoningItem.__pydantic_complete__"
+    )
+    subprocess.run([sys.executable, "-c", code, data], check=True)
+
+
+def test_tagged_unions_keep_instances_errors_and_json_schema() -> None:
+    item = c.OutputFunctionCallItem(type="function_call", call_id="c", name="f")
+    result = c.OpenResponsesResult.model_validate(result_body(output=[item]))
+    assert result.output[0] is item
+    with pytest.raises(ValidationError) as caught:
+        c.OpenResponsesResult.model_validate(result_body(output=[5]))
+    first = caught.value.errors()[0]
+    assert first["type"] == "model_type"
+    assert first["loc"] == ("output", 0, "OutputMessageItem")
+    schema = c.OpenResponsesResult.model_json_schema()
+    refs = {ref["$ref"] for ref in schema["properties"]["output"]["items"]["anyOf"]}
+    assert "#/$defs/OutputReasoningItem" in refs
+    assert "#/$defs/UnknownOutputItem" in refs
+
+
 def test_output_items_can_be_resent_as_input_unchanged() -> None:
     items = [
         {"type": "reasoning", "id": "rs_1", "summary": [], "encrypted_content": "gAAA"},
