@@ -570,7 +570,8 @@ def test_a_result_builds_only_the_output_item_classes_it_holds() -> None:
         "r = c.OpenResponsesResult.model_validate_json(sys.argv[1]);"
         "assert type(r.output[0]) is c.OutputMessageItem;"
         "assert c.OutputMessageItem.__pydantic_complete__;"
-        "assert not c.OutputReasoningItem.__pydantic_complete__"
+        "assert not c.OutputReasoningItem.__pydantic_complete__;"
+        "assert 'openrouter.components._request' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code, data], check=True)
 

@@ -3,6 +3,7 @@ validator, the request base class, and the input content parts (which responses 
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal, TypeAlias, get_args
@@ -29,6 +30,7 @@ __all__ = [
     "InputImage",
     "InputText",
     "InputVideo",
+    "LazyList",
     "PromptCacheBreakpoint",
     "RequestModel",
     "TaggedUnion",
@@ -115,6 +117,45 @@ class TaggedUnion:
         except ValidationError:
             # Only a non-string tag gets here; keep the data rather than fail.
             return self.fallback.model_construct(**{str(k): v for k, v in value.items()})
+
+
+class LazyList:
+    """An ``Annotated`` marker: validate a list as ``list[T]``, ``T`` being ``name`` in
+    ``module``, which is imported (and the validator built) on the first non-empty list.
+
+    ``OpenResponsesResult.tools`` echoes the request's tools, which most responses have none
+    of: reading a result then builds no tool class, nor the request module they live in.
+    Validation, errors and the JSON schema are those of ``list[T]``.
+    """
+
+    __slots__ = ("_adapter", "module", "name")
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module = module
+        self.name = name
+        self._adapter: TypeAdapter[list[Any]] | None = None
+
+    def adapter(self) -> TypeAdapter[list[Any]]:
+        if self._adapter is None:
+            item = getattr(importlib.import_module(self.module), self.name)
+            self._adapter = TypeAdapter(list[item])  # type: ignore[valid-type]
+        return self._adapter
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        def validate(value: Any) -> Any:
+            if isinstance(value, list) and not value:
+                return []
+            return self.adapter().validate_python(value)
+
+        # Serialization is left to each value's own model serializer (inferred at run time).
+        return core_schema.no_info_plain_validator_function(validate)
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return handler(self.adapter().core_schema)
 
 
 def _as_code(value: Any) -> Any:
