@@ -80,6 +80,29 @@ def test_all_names_are_exported() -> None:
         assert name in c.__all__, name
 
 
+def test_names_load_lazily_from_the_module_that_defines_them() -> None:
+    assert sorted(c._MODULE_OF) == sorted(c.__all__)
+    assert set(c.__all__) <= set(dir(c))
+    for name in c.__all__:
+        module = __import__(f"openrouter.components.{c._MODULE_OF[name]}", fromlist=[name])
+        assert getattr(c, name) is getattr(module, name), name
+    with pytest.raises(AttributeError, match="no_such_name"):
+        c.no_such_name  # noqa: B018
+
+
+def test_importing_components_loads_no_component_module() -> None:
+    code = (
+        "import sys, openrouter.components as c;"
+        "loaded = {m for m in sys.modules if m.startswith('openrouter.components.')};"
+        "assert not loaded, loaded;"
+        "from openrouter.components import OpenResponsesResult;"
+        "assert 'openrouter.components._events' not in sys.modules;"
+        "assert 'openrouter.components._models_api' not in sys.modules;"
+        "from openrouter.components import *"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_importing_components_builds_no_validator() -> None:
     # defer_build: class creation must not compile schemas (that happens on first use).
     code = (
@@ -538,6 +561,34 @@ def test_request_echo_fields_read() -> None:
     assert (
         c.OpenResponsesResult.model_validate(result_body(tool_choice="auto")).tool_choice == "auto"
     )
+
+
+def test_a_result_builds_only_the_output_item_classes_it_holds() -> None:
+    data = json.dumps(result_body(output=[{"type": "message", "content": []}]))
+    code = (
+        "import sys, openrouter.components as c;"
+        "r = c.OpenResponsesResult.model_validate_json(sys.argv[1]);"
+        "assert type(r.output[0]) is c.OutputMessageItem;"
+        "assert c.OutputMessageItem.__pydantic_complete__;"
+        "assert not c.OutputReasoningItem.__pydantic_complete__;"
+        "assert 'openrouter.components._request' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code, data], check=True)
+
+
+def test_tagged_unions_keep_instances_errors_and_json_schema() -> None:
+    item = c.OutputFunctionCallItem(type="function_call", call_id="c", name="f")
+    result = c.OpenResponsesResult.model_validate(result_body(output=[item]))
+    assert result.output[0] is item
+    with pytest.raises(ValidationError) as caught:
+        c.OpenResponsesResult.model_validate(result_body(output=[5]))
+    first = caught.value.errors()[0]
+    assert first["type"] == "model_type"
+    assert first["loc"] == ("output", 0, "OutputMessageItem")
+    schema = c.OpenResponsesResult.model_json_schema()
+    refs = {ref["$ref"] for ref in schema["properties"]["output"]["items"]["anyOf"]}
+    assert "#/$defs/OutputReasoningItem" in refs
+    assert "#/$defs/UnknownOutputItem" in refs
 
 
 def test_output_items_can_be_resent_as_input_unchanged() -> None:

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     import httpx
 
     from openrouter._models import BaseModel
-    from openrouter.components import OpenResponsesResult
+    from openrouter.components._response import OpenResponsesResult
 
     _M = TypeVar("_M", bound=BaseModel)
 
@@ -26,7 +26,7 @@ def parse_result(response: httpx.Response) -> OpenResponsesResult:
 
     A 200 whose body is ``{"error": ...}`` raises the API error its code names.
     """
-    from openrouter.components import OpenResponsesResult
+    from openrouter.components._response import OpenResponsesResult
 
     result = parse_model(response, OpenResponsesResult)
     result._generation_id = response.headers.get("x-generation-id")

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, TypeAlias
 from pydantic import Field
 
 from openrouter._models import BaseModel
+from openrouter.components._config import ReasoningFormat, ToolCallStatus
 from openrouter.components._shared import (
     InputContentPart,
     InputFile,
@@ -38,11 +39,6 @@ ResponsesRequestServiceTier: TypeAlias = Literal[
 OpenAIResponsesTruncation: TypeAlias = Literal["auto", "disabled"]
 DeprecatedRoute: TypeAlias = Literal["fallback", "sort"]
 AnthropicCacheControlTtl: TypeAlias = Literal["5m", "1h"]
-ReasoningEffort: TypeAlias = Literal["max", "xhigh", "high", "medium", "low", "minimal", "none"]
-ReasoningSummaryVerbosity: TypeAlias = Literal["auto", "concise", "detailed"]
-ReasoningContext: TypeAlias = Literal["auto", "all_turns", "current_turn"]
-ReasoningMode: TypeAlias = Literal["standard", "pro"]
-Verbosity: TypeAlias = Literal["low", "medium", "high", "xhigh", "max"]
 Quantization: TypeAlias = Literal[
     "int4", "int8", "fp4", "mxfp4", "nvfp4", "fp6", "fp8", "mxfp8", "fp16", "bf16", "fp32",
     "unknown",
@@ -66,18 +62,6 @@ ProviderName: TypeAlias = Literal[
     "Together", "Upstage", "Venice", "Wafer", "WandB", "Quiver", "Krea", "Runway", "Xiaomi",
     "xAI", "Z.AI", "FakeProvider",
 ]  # fmt: skip
-ToolCallStatus: TypeAlias = Literal["in_progress", "completed", "incomplete"]
-ReasoningFormat: TypeAlias = Literal[
-    "unknown",
-    "openai-responses-v1",
-    "azure-openai-responses-v1",
-    "bedrock-openai-responses-v1",
-    "bedrock-xai-responses-v1",
-    "xai-responses-v1",
-    "meta-responses-v1",
-    "anthropic-claude-v1",
-    "google-gemini-v1",
-]
 
 ImageConfig: TypeAlias = str | float | list[Any]
 """One value of ``image_config`` (a dict of provider-specific options, e.g. ``aspect_ratio``)."""
@@ -93,19 +77,6 @@ class AnthropicCacheControlDirective(RequestModel):
     ttl: AnthropicCacheControlTtl | None = None
 
 
-class ReasoningConfig(RequestModel):
-    """Reasoning settings: ``effort`` or ``max_tokens``, and the ``summary`` verbosity."""
-
-    _always_sent = ()
-
-    effort: ReasoningEffort | None = None
-    summary: ReasoningSummaryVerbosity | None = None
-    context: ReasoningContext | None = None
-    mode: ReasoningMode | None = None
-    enabled: bool | None = None
-    max_tokens: int | None = None
-
-
 class TraceConfig(RequestModel):
     """Observability metadata; keys beyond the known ones are passed through."""
 
@@ -116,15 +87,6 @@ class TraceConfig(RequestModel):
     span_name: str | None = None
     generation_name: str | None = None
     parent_span_id: str | None = None
-
-
-class StoredPromptTemplate(RequestModel):
-    """A prompt stored on OpenRouter, with values for its variables."""
-
-    _always_sent = ()
-
-    id: str
-    variables: dict[str, str | InputText | InputImage | InputFile] | None = None
 
 
 class PromptCacheOptions(RequestModel):
@@ -200,56 +162,6 @@ class ProviderPreferences(RequestModel):
     max_price: MaxPrice | None = None
     preferred_min_throughput: float | PercentileThroughputCutoffs | None = None
     preferred_max_latency: float | PercentileLatencyCutoffs | None = None
-
-
-# --- Text output configuration ----------------------------------------------------------------
-
-
-class FormatTextConfig(RequestModel):
-    type: Literal["text"] = "text"
-
-
-class FormatJsonObjectConfig(RequestModel):
-    type: Literal["json_object"] = "json_object"
-
-
-class FormatJsonSchemaConfig(RequestModel):
-    """Structured output. ``schema`` is spelled ``schema_`` in Python (pydantic reserves it);
-    ``FormatJsonSchemaConfig(name=..., schema_={...})`` sends ``"schema"``."""
-
-    type: Literal["json_schema"] = "json_schema"
-    name: str
-    schema_: dict[str, Any] = Field(alias="schema")
-    strict: bool | None = None
-    description: str | None = None
-
-
-class UnknownTextFormat(BaseModel):
-    """A ``text.format`` of a kind this SDK does not know (all fields kept)."""
-
-    type: str = ""
-
-
-Formats: TypeAlias = Annotated[
-    FormatTextConfig | FormatJsonObjectConfig | FormatJsonSchemaConfig | UnknownTextFormat,
-    tagged_union(
-        {
-            "text": FormatTextConfig,
-            "json_object": FormatJsonObjectConfig,
-            "json_schema": FormatJsonSchemaConfig,
-        },
-        UnknownTextFormat,
-    ),
-]
-
-
-class TextExtendedConfig(RequestModel):
-    """``text``: the output format and verbosity."""
-
-    _always_sent = ()
-
-    format: Formats | None = None
-    verbosity: Verbosity | None = None
 
 
 # --- Stop conditions for the server-tool loop -------------------------------------------------
@@ -682,46 +594,6 @@ ResponsesRequestToolUnion: TypeAlias = Annotated[
     | UnknownTool,
     tagged_union(_TOOLS, UnknownTool),
 ]
-
-
-# --- Tool choice ------------------------------------------------------------------------------
-
-
-class OpenAIResponsesToolChoiceFunction(RequestModel):
-    """Force a call of the named function."""
-
-    type: Literal["function"] = "function"
-    name: str
-
-
-class OpenAIResponsesToolChoiceWebSearchPreview(RequestModel):
-    type: Literal["web_search_preview_2025_03_11", "web_search_preview"]
-
-
-class ToolChoiceAllowed(RequestModel):
-    """Restrict the model to a subset of the tools."""
-
-    type: Literal["allowed_tools"] = "allowed_tools"
-    mode: Literal["auto", "required"]
-    tools: list[dict[str, Any]]
-
-
-class OpenAIResponsesToolChoiceApplyPatch(RequestModel):
-    type: Literal["apply_patch"] = "apply_patch"
-
-
-class OpenAIResponsesToolChoiceShell(RequestModel):
-    type: Literal["shell"] = "shell"
-
-
-OpenAIResponsesToolChoiceUnion: TypeAlias = (
-    Literal["auto", "none", "required"]
-    | OpenAIResponsesToolChoiceFunction
-    | OpenAIResponsesToolChoiceWebSearchPreview
-    | ToolChoiceAllowed
-    | OpenAIResponsesToolChoiceApplyPatch
-    | OpenAIResponsesToolChoiceShell
-)
 
 
 # --- Input items ------------------------------------------------------------------------------

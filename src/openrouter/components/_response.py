@@ -14,19 +14,25 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 from pydantic import Field, PrivateAttr
 
 from openrouter._models import BaseModel
-from openrouter.components._request import (
+from openrouter.components._config import (
     OpenAIResponsesToolChoiceUnion,
     ReasoningConfig,
     ReasoningFormat,
-    ResponsesRequestToolUnion,
     StoredPromptTemplate,
     TextExtendedConfig,
     ToolCallStatus,
 )
-from openrouter.components._shared import ErrorCode, ErrorText, UnknownTypeTag, tagged_union
+from openrouter.components._shared import (
+    ErrorCode,
+    ErrorText,
+    LazyList,
+    UnknownTypeTag,
+    tagged_union,
+)
 
 if TYPE_CHECKING:
     from openrouter.components._events import StreamEvents
+    from openrouter.components._request import ResponsesRequestToolUnion
 
 # Open enums: the listed values, but an unlisted string from the server still reads.
 OpenAIResponsesResponseStatus: TypeAlias = Literal[
@@ -592,6 +598,14 @@ class OpenRouterMetadata(BaseModel):
     summary: str | None = None
 
 
+if TYPE_CHECKING:
+    _ToolsRead: TypeAlias = list[ResponsesRequestToolUnion]
+else:
+    # Typed at run time through LazyList: the tool classes load with the first echoed tool.
+    _ToolsRead = Annotated[
+        list[Any], LazyList("openrouter.components._request", "ResponsesRequestToolUnion")
+    ]
+
 _ToolChoiceRead: TypeAlias = Annotated[
     OpenAIResponsesToolChoiceUnion | dict[str, Any] | str,
     Field(union_mode="left_to_right"),
@@ -632,7 +646,7 @@ class OpenResponsesResult(BaseModel):
     frequency_penalty: float | None = None
     parallel_tool_calls: bool | None = None
     tool_choice: _ToolChoiceRead | None = None
-    tools: list[ResponsesRequestToolUnion] = Field(default_factory=list)
+    tools: _ToolsRead = Field(default_factory=list)
     max_output_tokens: int | None = None
     max_tool_calls: int | None = None
     top_logprobs: int | None = None

@@ -3,11 +3,20 @@ validator, the request base class, and the input content parts (which responses 
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Mapping
-from typing import Annotated, Any, ClassVar, Literal, TypeAlias
+from typing import Annotated, Any, ClassVar, Literal, TypeAlias, get_args
 
-from pydantic import BeforeValidator, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
+from pydantic import (
+    BeforeValidator,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    TypeAdapter,
+    ValidationError,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 from openrouter._models import BaseModel
 
@@ -21,8 +30,10 @@ __all__ = [
     "InputImage",
     "InputText",
     "InputVideo",
+    "LazyList",
     "PromptCacheBreakpoint",
     "RequestModel",
+    "TaggedUnion",
     "UnknownTypeTag",
     "tagged_union",
 ]
@@ -36,7 +47,7 @@ tag no known class has keeps the narrowing exact. Find those objects with ``isin
 
 def tagged_union(
     classes: Mapping[str, type[BaseModel]], fallback: type[BaseModel], key: str = "type"
-) -> WrapValidator:
+) -> TaggedUnion:
     """Validate a dict as the class its ``key`` names, or as ``fallback``.
 
     Used on unions the server grows without notice (output items, annotations, tools): a new
@@ -44,25 +55,107 @@ def tagged_union(
     field kept, instead of failing the whole response. A Python dispatch costs about a
     microsecond per item, which only matters in the per-event path, where items are rare.
     """
+    return TaggedUnion(classes, fallback, key)
 
-    def validate(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-        if isinstance(value, dict):
-            tag = value.get(key)
-            cls = classes.get(tag) if isinstance(tag, str) else None
-            if cls is not None:
-                try:
-                    return cls.model_validate(value)
-                except ValidationError:
-                    pass
+
+class TaggedUnion:
+    """The ``Annotated`` marker ``tagged_union`` returns.
+
+    A dict goes to its class's own validator, so the schema of the containing model never
+    includes the members': each member's validator is built the first time an item of its
+    type arrives, and a result with one message item builds one output item class, not 32.
+    Anything else (a model instance, a wrong type) goes through a validator of the whole
+    union, built on first need, which gives the usual pydantic errors.
+    """
+
+    __slots__ = ("_adapter", "_instances", "_source", "classes", "fallback", "key")
+
+    def __init__(
+        self, classes: Mapping[str, type[BaseModel]], fallback: type[BaseModel], key: str
+    ) -> None:
+        self.classes = classes
+        self.fallback = fallback
+        self.key = key
+        self._instances = (*classes.values(), fallback)
+        self._adapter: TypeAdapter[Any] | None = None
+        self._source: Any = None
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        self._source = source
+
+        def validate(value: Any) -> Any:
+            if isinstance(value, dict):
+                return self._validate_dict(value)
+            if isinstance(value, self._instances):
+                return value  # a built model passes as is, as pydantic's own union does
+            if self._adapter is None:
+                self._adapter = TypeAdapter(source)
+            return self._adapter.validate_python(value)
+
+        # Serialization is left to each value's own model serializer (inferred at run time).
+        return core_schema.no_info_plain_validator_function(validate)
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # The JSON schema is the plain union's, as if the members were in the core schema.
+        members = [cls.__pydantic_core_schema__ for cls in get_args(self._source)]
+        return handler(core_schema.union_schema(members))
+
+    def _validate_dict(self, value: dict[Any, Any]) -> Any:
+        tag = value.get(self.key)
+        cls = self.classes.get(tag) if isinstance(tag, str) else None
+        if cls is not None:
             try:
-                return fallback.model_validate(value)
+                return cls.model_validate(value)
             except ValidationError:
-                # Only a non-string tag gets here; keep the data rather than fail.
-                return fallback.model_construct(**{str(k): v for k, v in value.items()})
-        # Already-built models (and wrong types, which the plain union reports properly).
-        return handler(value)
+                pass
+        try:
+            return self.fallback.model_validate(value)
+        except ValidationError:
+            # Only a non-string tag gets here; keep the data rather than fail.
+            return self.fallback.model_construct(**{str(k): v for k, v in value.items()})
 
-    return WrapValidator(validate)
+
+class LazyList:
+    """An ``Annotated`` marker: validate a list as ``list[T]``, ``T`` being ``name`` in
+    ``module``, which is imported (and the validator built) on the first non-empty list.
+
+    ``OpenResponsesResult.tools`` echoes the request's tools, which most responses have none
+    of: reading a result then builds no tool class, nor the request module they live in.
+    Validation, errors and the JSON schema are those of ``list[T]``.
+    """
+
+    __slots__ = ("_adapter", "module", "name")
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module = module
+        self.name = name
+        self._adapter: TypeAdapter[list[Any]] | None = None
+
+    def adapter(self) -> TypeAdapter[list[Any]]:
+        if self._adapter is None:
+            item = getattr(importlib.import_module(self.module), self.name)
+            self._adapter = TypeAdapter(list[item])  # type: ignore[valid-type]
+        return self._adapter
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        def validate(value: Any) -> Any:
+            if isinstance(value, list) and not value:
+                return []
+            return self.adapter().validate_python(value)
+
+        # Serialization is left to each value's own model serializer (inferred at run time).
+        return core_schema.no_info_plain_validator_function(validate)
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return handler(self.adapter().core_schema)
 
 
 def _as_code(value: Any) -> Any:
