@@ -84,18 +84,42 @@ class TaggedUnion:
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
         self._source = source
+        classes, key, other = self.classes, self.key, self._validate_other
 
+        # The per-item path of every response and event: one Python frame, the member's
+        # validator called directly (``model_validate`` would add another frame).
         def validate(value: Any) -> Any:
-            if isinstance(value, dict):
-                return self._validate_dict(value)
-            if isinstance(value, self._instances):
-                return value  # a built model passes as is, as pydantic's own union does
-            if self._adapter is None:
-                self._adapter = TypeAdapter(source)
-            return self._adapter.validate_python(value)
+            if type(value) is dict:
+                tag = value.get(key)
+                cls = classes.get(tag) if type(tag) is str else None
+                if cls is not None:
+                    try:
+                        return cls.__pydantic_validator__.validate_python(value)
+                    except ValidationError:
+                        pass
+            return other(value)
 
         # Serialization is left to each value's own model serializer (inferred at run time).
         return core_schema.no_info_plain_validator_function(validate)
+
+    def _validate_other(self, value: Any) -> Any:
+        """A dict of an unknown type or an unexpected shape, a dict subclass, or anything that
+        is no dict."""
+        if isinstance(value, dict):
+            if type(value) is not dict:
+                tag = value.get(self.key)
+                cls = self.classes.get(tag) if isinstance(tag, str) else None
+                if cls is not None:
+                    try:
+                        return cls.model_validate(value)
+                    except ValidationError:
+                        pass
+            return self._fallback(value)
+        if isinstance(value, self._instances):
+            return value  # a built model passes as is, as pydantic's own union does
+        if self._adapter is None:
+            self._adapter = TypeAdapter(self._source)
+        return self._adapter.validate_python(value)
 
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
@@ -104,14 +128,7 @@ class TaggedUnion:
         members = [cls.__pydantic_core_schema__ for cls in get_args(self._source)]
         return handler(core_schema.union_schema(members))
 
-    def _validate_dict(self, value: dict[Any, Any]) -> Any:
-        tag = value.get(self.key)
-        cls = self.classes.get(tag) if isinstance(tag, str) else None
-        if cls is not None:
-            try:
-                return cls.model_validate(value)
-            except ValidationError:
-                pass
+    def _fallback(self, value: dict[Any, Any]) -> Any:
         try:
             return self.fallback.model_validate(value)
         except ValidationError:
