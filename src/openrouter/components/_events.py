@@ -170,13 +170,13 @@ class TextDeltaEvent(_PartEvent):
 
     type: Literal["response.output_text.delta"]
     delta: str = ""
-    logprobs: list[StreamLogprob] = Field(default_factory=list)
+    logprobs: list[StreamLogprob] = []
 
 
 class TextDoneEvent(_PartEvent):
     type: Literal["response.output_text.done"]
     text: str = ""
-    logprobs: list[StreamLogprob] = Field(default_factory=list)
+    logprobs: list[StreamLogprob] = []
 
 
 class AnnotationAddedEvent(_PartEvent):
@@ -379,7 +379,7 @@ class DebugEvent(_Event):
     """``response.debug`` (requested with ``debug``): the upstream body and timings."""
 
     type: Literal["response.debug"]
-    debug: dict[str, Any] = Field(default_factory=dict)
+    debug: dict[str, Any] = {}
 
 
 # --- Anything else ----------------------------------------------------------------------------

@@ -159,8 +159,8 @@ class ModelArchitecture(BaseModel):
     """``input_modalities`` (text, image, file, audio, video) and ``output_modalities``."""
 
     modality: str | None = None
-    input_modalities: list[str] = Field(default_factory=list)
-    output_modalities: list[str] = Field(default_factory=list)
+    input_modalities: list[str] = []
+    output_modalities: list[str] = []
     tokenizer: str | None = None
     instruct_type: str | None = None
 
@@ -211,7 +211,7 @@ class Model(BaseModel):
     architecture: ModelArchitecture = Field(default_factory=ModelArchitecture)
     top_provider: TopProviderInfo | None = None
     per_request_limits: PerRequestLimits | None = None
-    supported_parameters: list[str] = Field(default_factory=list)
+    supported_parameters: list[str] = []
     default_parameters: DefaultParameters | None = None
     supported_voices: list[str] | None = None
     hugging_face_id: str | None = None
@@ -357,7 +357,7 @@ class PublicEndpoint(BaseModel):
     pricing: PublicPricing
     quantization: str | None = None
     status: int | None = None
-    supported_parameters: list[str] = Field(default_factory=list)
+    supported_parameters: list[str] = []
     supports_implicit_caching: bool | None = None
     supports_voice_cloning: bool | None = None
     uptime_last_5m: float | None = None
@@ -375,7 +375,7 @@ class ListEndpointsResponse(BaseModel):
     created: int | None = None
     description: str | None = None
     architecture: ModelArchitecture = Field(default_factory=ModelArchitecture)
-    endpoints: list[PublicEndpoint] = Field(default_factory=list)
+    endpoints: list[PublicEndpoint] = []
 
 
 class ProviderResponse(BaseModel):

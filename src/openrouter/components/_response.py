@@ -114,7 +114,7 @@ class StreamLogprob(BaseModel):
 class ResponseOutputText(BaseModel):
     type: Literal["output_text"]
     text: str = ""
-    annotations: list[OpenAIResponsesAnnotation] = Field(default_factory=list)
+    annotations: list[OpenAIResponsesAnnotation] = []
     logprobs: list[StreamLogprob] | None = None
 
 
@@ -168,7 +168,7 @@ class OutputMessageItem(BaseModel):
     type: Literal["message"]
     id: str = ""
     role: Literal["assistant"] | _OpenStr = "assistant"
-    content: list[ResponseContentPart] = Field(default_factory=list)
+    content: list[ResponseContentPart] = []
     status: ItemStatus | _OpenStr | None = None
     phase: Literal["commentary", "final_answer"] | _OpenStr | None = None
 
@@ -184,7 +184,7 @@ class OutputReasoningItem(BaseModel):
 
     type: Literal["reasoning"]
     id: str = ""
-    summary: list[ReasoningSummaryText] = Field(default_factory=list)
+    summary: list[ReasoningSummaryText] = []
     content: list[ReasoningTextContent] | None = None
     encrypted_content: str | None = None
     status: ItemStatus | _OpenStr | None = None
@@ -217,7 +217,7 @@ class OutputWebSearchCallItem(BaseModel):
 class OutputFileSearchCallItem(BaseModel):
     type: Literal["file_search_call"]
     id: str = ""
-    queries: list[str] = Field(default_factory=list)
+    queries: list[str] = []
     status: Literal["completed", "searching", "in_progress", "failed"] | _OpenStr | None = None
 
 
@@ -245,7 +245,7 @@ class OutputComputerCallItem(BaseModel):
     id: str | None = None
     call_id: str = ""
     action: Any = None
-    pending_safety_checks: list[dict[str, Any]] = Field(default_factory=list)
+    pending_safety_checks: list[dict[str, Any]] = []
     status: ItemStatus | _OpenStr | None = None
 
 
@@ -271,7 +271,7 @@ class OutputShellCallOutputItem(BaseModel):
     type: Literal["shell_call_output"]
     id: str = ""
     call_id: str = ""
-    output: list[dict[str, Any]] = Field(default_factory=list)
+    output: list[dict[str, Any]] = []
     max_output_length: int | None = None
     status: str | None = None
 
@@ -646,7 +646,7 @@ class OpenResponsesResult(BaseModel):
     frequency_penalty: float | None = None
     parallel_tool_calls: bool | None = None
     tool_choice: _ToolChoiceRead | None = None
-    tools: _ToolsRead = Field(default_factory=list)
+    tools: _ToolsRead = []
     max_output_tokens: int | None = None
     max_tool_calls: int | None = None
     top_logprobs: int | None = None
@@ -734,4 +734,4 @@ class ResponseSnapshot(OpenResponsesResult):
     created_at: int = 0
     model: str = ""
     status: OpenAIResponsesResponseStatus | _OpenStr = "in_progress"
-    output: list[OutputItems] = Field(default_factory=list)
+    output: list[OutputItems] = []
