@@ -9,9 +9,7 @@ import pkgutil
 import pytest
 
 
-def import_all_of_openrouter() -> None:
-    """pytester drops the modules an in-process run imported; with the whole package loaded
-    first, no class is imported twice (isinstance would then fail across the copies)."""
+def _import_all_of_openrouter() -> None:
     import openrouter
 
     for info in pkgutil.walk_packages(openrouter.__path__, "openrouter."):
@@ -19,19 +17,23 @@ def import_all_of_openrouter() -> None:
             importlib.import_module(info.name)
 
 
+# pytester drops the modules imported after its fixture was set up: a module first imported by
+# an in-process run would be imported again later, and isinstance fails across the two copies.
+# With the whole package loaded when a test file using this one is collected, none is.
+_import_all_of_openrouter()
+
+
 def run_pytest_inprocess(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, *args: str
 ) -> pytest.RunResult:
     """``pytest -q *args`` in ``pytester.path``, as a user would run it, in this process."""
-    import_all_of_openrouter()
     # Under CI pytest prints the summary lines whole, repeating each failure's message: what
     # a test reads of the output must not depend on where the suite runs.
     for variable in ("CI", "BUILD_NUMBER"):
         monkeypatch.delenv(variable, raising=False)
     # A test file rewritten within the same second must be read again, not a stale .pyc.
     monkeypatch.setattr("sys.dont_write_bytecode", True)
-    # Hypothesis's plugin imports (and assertion-rewrites) all of hypothesis again in every
-    # run, since pytester drops what a run imported; the users' files here never use it.
+    # The users' files here never use hypothesis: its plugin would only add to each run.
     return pytester.runpytest_inprocess(
         "-q", "-p", "no:cacheprovider", "-p", "no:hypothesispytest", *args
     )
