@@ -368,7 +368,7 @@ def test_429_retry_after_is_honoured(openrouter_emulator: Emulator) -> None:
         started = time.monotonic()
         with pytest.raises(errors.TooManyRequestsResponseError) as info:
             c.responses.send(model="m", input="hi")
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < 1.0  # did not wait the second out
     assert info.value.retry_after == 1.0
     assert len(openrouter_emulator.requests) == 3 and planned.delays == [0.08]
 
