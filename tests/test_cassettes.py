@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -22,6 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
+from _inprocess import run_pytest_inprocess
 from openrouter import OpenRouter, errors
 from openrouter.testing import Cassette, Emulator, Fault, Match, RecordMode, Reply
 from openrouter.testing._cassette_file import (
@@ -30,6 +30,7 @@ from openrouter.testing._cassette_file import (
     load_episodes,
     split_events,
 )
+from openrouter.testing._command import main as command_main
 from openrouter.testing.pytest_plugin import RECORD_MODES as PLUGIN_RECORD_MODES
 from openrouter.utils import BackoffStrategy, RetryConfig
 
@@ -523,23 +524,31 @@ def test_default_name_swallowing_errors(openrouter_client: OpenRouter) -> None:
 """
 
 
-def run_pytest(directory: Path, upstream_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, OPENROUTER_BASE_URL=upstream_url, OPENROUTER_API_KEY=SECRET)
-    # Under CI pytest prints the summary lines whole, repeating each failure's message: the
-    # output counted below must not depend on where it runs.
-    for variable in ("CI", "BUILD_NUMBER"):
-        env.pop(variable, None)
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args]
-    return subprocess.run(cmd, cwd=directory, env=env, capture_output=True, text=True, timeout=120)
+@pytest.fixture
+def run_pytest(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., tuple[int, str]]:
+    """Runs pytest on the files in ``pytester.path`` (in this process) with the service at the
+    given URL; returns the exit status and the output."""
+
+    def run(upstream_url: str, *args: str) -> tuple[int, str]:
+        monkeypatch.setenv("OPENROUTER_BASE_URL", upstream_url)
+        monkeypatch.setenv("OPENROUTER_API_KEY", SECRET)
+        done = run_pytest_inprocess(pytester, monkeypatch, *args)
+        return int(done.ret), "\n".join(done.outlines)
+
+    return run
 
 
-def test_the_pytest_marker_records_then_replays(upstream: Emulator, tmp_path: Path) -> None:
-    tests = tmp_path / "tests"
+def test_the_pytest_marker_records_then_replays(
+    upstream: Emulator, pytester: pytest.Pytester, run_pytest: Callable[..., tuple[int, str]]
+) -> None:
+    tests = pytester.path / "tests"
     tests.mkdir()
     (tests / "test_app.py").write_text(PYTEST_FILE)
     upstream.default_reply = Reply.text("Paris.")
-    done = run_pytest(tmp_path, upstream.url, "--openrouter-record-mode=once")
-    assert done.returncode == 0, done.stdout + done.stderr
+    status, out = run_pytest(upstream.url, "--openrouter-record-mode=once")
+    assert status == 0, out
     cassettes = tests / "cassettes"
     names = sorted(p.name for p in cassettes.iterdir())
     assert names == ["capital.jsonl", "shared.jsonl", "test_default_name_swallowing_errors.jsonl"]
@@ -548,25 +557,28 @@ def test_the_pytest_marker_records_then_replays(upstream: Emulator, tmp_path: Pa
     assert SECRET not in "".join(p.read_text() for p in cassettes.iterdir())
 
     upstream.stop()  # replay (the default mode) needs no upstream and no key
-    done = run_pytest(tmp_path, "http://127.0.0.1:9/api/v1")
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "4 passed" in done.stdout
+    status, out = run_pytest("http://127.0.0.1:9/api/v1")
+    assert status == 0, out
+    assert "4 passed" in out
 
     # A changed request fails its test with the diff, even where the code swallows the error.
     (tests / "test_app.py").write_text(PYTEST_FILE.replace("France", "Spain"))
-    done = run_pytest(tmp_path, "http://127.0.0.1:9/api/v1")
-    assert done.returncode == 1
-    assert "2 failed, 2 passed" in done.stdout, done.stdout
-    assert "test_default_name_swallowing_errors - Failed: openr" in done.stdout
-    assert '+  "input": "Capital of Spain?!"' in done.stdout
-    assert '-  "input": "Capital of France?!"' in done.stdout
-    assert "could not be answered" in done.stdout and "Closest recorded request" in done.stdout
-    assert done.stdout.count("Closest recorded request") == 2, "the diff is shown once per miss"
+    status, out = run_pytest("http://127.0.0.1:9/api/v1")
+    assert status == 1
+    assert "2 failed, 2 passed" in out, out
+    assert "test_default_name_swallowing_errors - Failed: openr" in out
+    assert '+  "input": "Capital of Spain?!"' in out
+    assert '-  "input": "Capital of France?!"' in out
+    assert "could not be answered" in out and "Closest recorded request" in out
+    assert out.count("Closest recorded request") == 2, "the diff is shown once per miss"
 
 
-def test_the_cassette_directory_is_configurable(upstream: Emulator, tmp_path: Path) -> None:
-    (tmp_path / "pytest.ini").write_text("[pytest]\nopenrouter_cassette_dir = recorded/here\n")
-    (tmp_path / "test_app.py").write_text(
+def test_the_cassette_directory_is_configurable(
+    upstream: Emulator, pytester: pytest.Pytester, run_pytest: Callable[..., tuple[int, str]]
+) -> None:
+    root = pytester.path
+    (root / "pytest.ini").write_text("[pytest]\nopenrouter_cassette_dir = recorded/here\n")
+    (root / "test_app.py").write_text(
         textwrap.dedent(
             """
             import pytest
@@ -577,11 +589,11 @@ def test_the_cassette_directory_is_configurable(upstream: Emulator, tmp_path: Pa
             """
         )
     )
-    done = run_pytest(tmp_path, upstream.url)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert (tmp_path / "recorded" / "here" / "hello.jsonl").exists()
+    status, out = run_pytest(upstream.url)
+    assert status == 0, out
+    assert (root / "recorded" / "here" / "hello.jsonl").exists()
     # Options for every cassette come from a fixture a conftest.py can override.
-    (tmp_path / "conftest.py").write_text(
+    (root / "conftest.py").write_text(
         textwrap.dedent(
             """
             import pytest
@@ -593,7 +605,7 @@ def test_the_cassette_directory_is_configurable(upstream: Emulator, tmp_path: Pa
             """
         )
     )
-    (tmp_path / "test_app.py").write_text(
+    (root / "test_app.py").write_text(
         textwrap.dedent(
             """
             import pytest
@@ -606,10 +618,10 @@ def test_the_cassette_directory_is_configurable(upstream: Emulator, tmp_path: Pa
         )
     )
     upstream.stop()
-    done = run_pytest(tmp_path, "http://127.0.0.1:9/api/v1")
-    assert done.returncode == 0, done.stdout + done.stderr
-    done = run_pytest(tmp_path, "http://127.0.0.1:9/api/v1", "--markers")
-    assert "@pytest.mark.openrouter_cassette(name=None, **options)" in done.stdout
+    status, out = run_pytest("http://127.0.0.1:9/api/v1")
+    assert status == 0, out
+    status, out = run_pytest("http://127.0.0.1:9/api/v1", "--markers")
+    assert "@pytest.mark.openrouter_cassette(name=None, **options)" in out
 
 
 def test_the_command_line_replays_a_cassette(upstream: Emulator, tmp_path: Path) -> None:
@@ -631,9 +643,9 @@ def test_the_command_line_replays_a_cassette(upstream: Emulator, tmp_path: Path)
             assert res.output_text == "from the cassette"
         finally:
             server.terminate()
-    bad = subprocess.run(
-        [sys.executable, "-m", "openrouter.testing", "--record-mode", "once"],
-        capture_output=True,
-        text=True,
-    )
-    assert bad.returncode == 2 and "need --cassette" in bad.stderr
+
+
+def test_the_command_line_needs_a_cassette_to_record(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        command_main(["--record-mode", "once"])
+    assert stopped.value.code == 2 and "need --cassette" in capsys.readouterr().err

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from openrouter import OpenRouter, components, errors
+from openrouter.hooks import Hook, RetryInfo
 from openrouter.testing import Emulator, Fault, Reply
 from openrouter.utils import BackoffStrategy, RetryConfig
 
@@ -334,22 +335,51 @@ def test_connection_refused_is_an_sdk_error_that_httpx_code_still_catches() -> N
 # -- retries ------------------------------------------------------------------------------
 
 
+class _Delays(Hook):
+    """Records the wait the client planned before each retry."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    def on_retry(self, retry: RetryInfo) -> None:
+        self.delays.append(retry.delay)
+
+
 def test_429_retry_after_is_honoured(openrouter_emulator: Emulator) -> None:
-    openrouter_emulator.enqueue(Fault.status(429, "slow down", retry_after=1))
-    with OpenRouter(api_key=openrouter_emulator.api_key, server_url=openrouter_emulator.url) as c:
+    # The backoff here is at most 10 ms, so a longer wait can only be the server's.
+    quick = RetryConfig("backoff", BackoffStrategy(10, 10, 1.0, 500))
+    openrouter_emulator.enqueue(Fault.status(429, "slow down", retry_after=0.08))
+    planned = _Delays()
+    with OpenRouter(
+        api_key=openrouter_emulator.api_key,
+        server_url=openrouter_emulator.url,
+        retry_config=quick,
+        hooks=[planned],
+    ) as c:
         res = c.responses.send(model="m", input="hi")
-    assert res.status == "completed"
-    first, second = openrouter_emulator.requests
-    assert first.status == 429
-    assert 0.95 <= second.time - first.time < 2.0  # waited as told, not the 0.5 s backoff
+        assert res.status == "completed"
+        first, second = openrouter_emulator.requests
+        assert first.status == 429
+        assert planned.delays == [0.08]
+        assert 0.08 <= second.time - first.time < 1.0  # waited as told, not the backoff
+        # The service's own form, whole seconds: "Retry-After: 1" is a 1 s wait, more than
+        # the 0.5 s this policy may spend, so the client gives up at once instead.
+        openrouter_emulator.enqueue(Fault.status(429, "slow down", retry_after=1))
+        started = time.monotonic()
+        with pytest.raises(errors.TooManyRequestsResponseError) as info:
+            c.responses.send(model="m", input="hi")
+    assert time.monotonic() - started < 1.0  # did not wait the second out
+    assert info.value.retry_after == 1.0
+    assert len(openrouter_emulator.requests) == 3 and planned.delays == [0.08]
 
 
 def test_retry_after_ms_is_honoured(fast_client: OpenRouter, openrouter_emulator: Emulator) -> None:
-    openrouter_emulator.enqueue(Fault.status(503, "busy", retry_after_ms=300), times=2)
+    # 40 ms, over the backoff's 5-20 ms for these two retries.
+    openrouter_emulator.enqueue(Fault.status(503, "busy", retry_after_ms=40), times=2)
     fast_client.responses.send(model="m", input="hi")
     times = [r.time for r in openrouter_emulator.requests]
     assert len(times) == 3
-    assert all(0.28 <= b - a < 1.0 for a, b in itertools.pairwise(times))
+    assert all(0.04 <= b - a < 1.0 for a, b in itertools.pairwise(times))
 
 
 def test_no_retry_on_400(fast_client: OpenRouter, openrouter_emulator: Emulator) -> None:

@@ -385,7 +385,9 @@ def test_each_async_operation_raises_its_error_status(
 def test_each_operation_retries_like_send(
     openrouter_emulator: Emulator, route: str, call: Any
 ) -> None:
-    openrouter_emulator.enqueue_for(route, Fault.status(503), Fault.status(429, retry_after=0))
+    # A Retry-After over the backoff (at most 10 ms for the first retry) is waited for.
+    busy = Fault.status(503, retry_after=0.05)
+    openrouter_emulator.enqueue_for(route, busy, Fault.status(429, retry_after=0))
     if route == "GET /generation":
         openrouter_emulator.enqueue_for(route, Fault.raw(200, '{"data": {"id": "gen-x"}}'))
     with _client(openrouter_emulator) as client:
@@ -393,6 +395,8 @@ def test_each_operation_retries_like_send(
     assert result.data is not None
     statuses = [r.status for r in openrouter_emulator.requests]
     assert statuses == [503, 429, 200]
+    first, second, _ = openrouter_emulator.requests
+    assert 0.05 <= second.time - first.time < 1.0
 
 
 @pytest.mark.parametrize(("route", "call"), CALLS, ids=[r for r, _ in CALLS])

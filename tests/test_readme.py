@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from _inprocess import run_pytest_inprocess
 from openrouter.testing import Emulator
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -49,17 +50,6 @@ def _run_as_module(code: str, name: str, monkeypatch: pytest.MonkeyPatch) -> Non
     exec(compile(code, module.__file__, "exec"), module.__dict__)
 
 
-def _import_all_of_openrouter() -> None:
-    import importlib
-    import pkgutil
-
-    import openrouter
-
-    for info in pkgutil.walk_packages(openrouter.__path__, "openrouter."):
-        if not info.name.endswith("__main__"):
-            importlib.import_module(info.name)
-
-
 @pytest.mark.parametrize("index", range(len(BLOCKS)))
 def test_readme_block_runs(
     index: int,
@@ -72,12 +62,9 @@ def test_readme_block_runs(
     _point_at(openrouter_emulator, monkeypatch, tmp_path)
     match = PYTEST_FILE.match(code.lstrip().splitlines()[0])
     if match:
-        # pytester drops the modules an in-process run imported; load the whole package first
-        # so that no class is imported twice (isinstance would then fail across the copies).
-        _import_all_of_openrouter()
         pytester: pytest.Pytester = request.getfixturevalue("pytester")
         pytester.makepyfile(**{match.group(1)[: -len(".py")]: code})
-        done = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
+        done = run_pytest_inprocess(pytester, monkeypatch)
         report = f"README block {index} failed:\n{code}\n" + "\n".join(done.outlines)
         assert done.ret == 0, report
         outcomes = done.parseoutcomes()

@@ -279,8 +279,8 @@ def test_idle_timeout_is_typed(mode: Mode) -> None:
 
 
 def test_keepalive_comments_count_as_life(mode: Mode) -> None:
-    # 0.8 s of warm-up with a comment every 0.1 s, against a 0.4 s idle limit.
-    mode.emulator.enqueue(Reply.text("warm").with_options(warmup=0.8, keepalive_interval=0.1))
+    # 0.6 s of warm-up with a comment every 0.1 s, against a 0.4 s idle limit.
+    mode.emulator.enqueue(Reply.text("warm").with_options(warmup=0.6, keepalive_interval=0.1))
 
     @scenario
     def run(s: Any) -> Iterator[Any]:
@@ -461,8 +461,9 @@ def test_sequential_async_streams_reuse_one_connection(
 
 
 def test_a_stream_closed_early_still_drops_its_connection(openrouter_emulator: Emulator) -> None:
-    # Pauses between events: the terminal event has not arrived when the caller leaves.
-    openrouter_emulator.default_reply = Reply.text(LONG_TEXT).with_options(stall_between=0.05)
+    # Pauses between events: the terminal event (over a second away) has not arrived when the
+    # caller leaves.
+    openrouter_emulator.default_reply = Reply.text(LONG_TEXT).with_options(stall_between=0.02)
     with _reuse_client(openrouter_emulator) as client:
         for _ in range(3):
             with client.responses.send(model="m", input="hi", stream=True) as stream:
@@ -475,8 +476,9 @@ def test_a_stream_closed_early_still_drops_its_connection(openrouter_emulator: E
 def test_async_stream_closed_early_still_drops_its_connection(
     openrouter_emulator: Emulator,
 ) -> None:
-    # Pauses between events: the terminal event has not arrived when the caller leaves.
-    openrouter_emulator.default_reply = Reply.text(LONG_TEXT).with_options(stall_between=0.05)
+    # Pauses between events: the terminal event (over a second away) has not arrived when the
+    # caller leaves.
+    openrouter_emulator.default_reply = Reply.text(LONG_TEXT).with_options(stall_between=0.02)
 
     async def main() -> None:
         async with _reuse_client(openrouter_emulator) as client:
