@@ -257,16 +257,17 @@ def test_a_recorded_stream_reaches_the_client_as_it_arrives(
         with httpx.stream("POST", url, json=body, headers=headers, timeout=10) as response:
             for _ in response.iter_lines():
                 arrivals.append(time.monotonic() - started)
-    assert arrivals[0] < 0.5, "the first event waited for the whole stream"
-    assert arrivals[-1] >= 0.9
+    # Relative, not absolute, times: a recorder that held the stream back would deliver the
+    # first and last events together, however loaded the machine is.
+    assert arrivals[-1] - arrivals[0] >= 0.8, "the first event waited for the whole stream"
     events = load_episodes(path)[0].events
-    assert events is not None and events[0][1] < 0.5 and events[-1][1] >= 0.9
-    # Replayed as fast as possible, or with the recorded pacing.
+    assert events is not None and events[-1][1] - events[0][1] >= 0.8
+    # Replayed as fast as possible, or with the recorded pacing (which sleeps >= 0.8 s).
     for pacing, fast in ((False, True), (True, False)):
         with Emulator(cassette=Cassette(path, pacing=pacing)) as emu:
             started = time.monotonic()
             assert raw_stream(emu, body)[0] == 200
-            assert (time.monotonic() - started < 0.5) is fast
+            assert (time.monotonic() - started < 0.8) is fast
 
 
 # -- scrubbing -------------------------------------------------------------------------------
