@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
@@ -620,3 +621,36 @@ def test_finished_async_streams_leave_nothing_suspended(
         assert [ref() for ref in refs] == [None] * len(refs)
     finally:
         gc.enable()
+
+
+def test_a_stream_left_after_its_end_arrived_counts_as_ended() -> None:
+    """Closing a stream early drops its connection, unless the terminal event (or ``[DONE]``)
+    is already in the chunk being read: the response is over, so the connection is kept."""
+    import httpx
+
+    from openrouter._streaming import _StreamCore
+
+    def frame(event: dict[str, object]) -> bytes:
+        return f"event: {event['type']}\ndata: {json.dumps(event)}\n\n".encode()
+
+    delta = {
+        "type": "response.output_text.delta",
+        "item_id": "m",
+        "output_index": 0,
+        "content_index": 0,
+        "logprobs": [],
+        # A type name inside a string is escaped in JSON: never mistaken for the end.
+        "delta": 'the "response.completed" event',
+    }
+    response = httpx.Response(200, headers={"content-type": "text/event-stream"})
+    core = _StreamCore(response, True)
+    (first,) = core.decode(frame(delta))
+    assert core.take(first) is not None and not core.is_over()
+    datas = core.decode(frame(delta) + b"data: [DONE]\n\n")
+    assert core.take(datas[0]) is not None
+    assert core.is_over()  # [DONE] is in the chunk, not yet taken
+    done = {"type": "response.completed", "response": {"id": "r", "status": "completed"}}
+    core = _StreamCore(response, True)
+    datas = core.decode(frame(delta) + frame(done))
+    core.take(datas[0])
+    assert core.terminal_type is None and core.is_over()

@@ -17,7 +17,7 @@ text is joined only when asked for, and a part's ``*.done`` text replaces its de
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -235,20 +235,13 @@ class ResponseAccumulator:
 
     def feed(self, event: StreamEvents) -> None:
         """Take one event into account. Never raises on odd input."""
-        self.feed_all((event,))
-
-    def feed_all(self, events: Sequence[StreamEvents]) -> None:
-        """Take several events into account, in order (a stream feeds each chunk's events in
-        one call). Never raises on odd input."""
         self._version += 1
-        handlers = _HANDLERS
-        for event in events:
-            if type(event) is UnknownEvent:
-                self._on_unknown(event)
-                continue
-            handler = handlers.get(event.type)
-            if handler is not None:
-                handler(self, event)
+        if type(event) is UnknownEvent:
+            self._on_unknown(event)
+            return
+        handler = _HANDLERS.get(event.type)
+        if handler is not None:
+            handler(self, event)
 
     def _item(self, output_index: int | None, item_id: str | None, kind: str) -> _Item:
         """The item an event refers to, created as a placeholder if it was never announced."""

@@ -63,12 +63,14 @@ _logger = logging.getLogger("openrouter")
 
 # The event types that change how a stream ends.
 _WATCHED_TYPES = frozenset(TERMINAL_EVENT_STATUS) | FAILURE_EVENT_TYPES
+_TERMINAL_MARKS = tuple(f'"{name}"'.encode() for name in TERMINAL_EVENT_STATUS)
 
 
 class _StreamCore:
     """The state of one stream, fed raw bytes; shared by the sync and async classes."""
 
     __slots__ = (
+        "_datas",
         "_decoder",
         "accumulator",
         "done",
@@ -92,12 +94,12 @@ class _StreamCore:
         self.raise_errors = raise_errors
         self.accumulator = ResponseAccumulator()
         self._decoder = SSEDecoder(max_event_bytes)
+        self._datas: list[bytes] = []  # the events of the chunk being taken
         self.event_count = 0
         self.done = False
         self.terminal_type: str | None = None
         self.failure: StreamFailedError | None = None
-        # The failing event, once seen: the shells raise right after yielding it (events of
-        # one chunk are decoded together, so checking "any failure yet?" would raise early).
+        # The failing event, once seen: the shells raise right after yielding it.
         self.raise_after: object = None
         self.malformed_events: list[str] = []
         # Observability: set only when the client has hooks (see ``_wire/_hooks.py``).
@@ -109,51 +111,70 @@ class _StreamCore:
     def is_sse(self) -> bool:
         return "event-stream" in self.response.headers.get("content-type", "")
 
-    def feed(self, chunk: bytes) -> list[StreamEvents]:
-        # The hot loop of every stream: one pass per event, no per-event method layers.
+    def decode(self, chunk: bytes) -> list[bytes]:
+        """The data of each event ``chunk`` completes, undecoded: ``take`` turns them into
+        events one at a time, as the caller iterates."""
         try:
-            datas = self._decoder.feed_data(chunk)
+            self._datas = datas = self._decoder.feed_data(chunk)
         except SSEDecodeError as exc:
             raise StreamError(
                 f"Stream decoding failed: {exc}",
                 partial_response=self.accumulator.partial_response(),
                 event_count=self.event_count,
             ) from exc
+        return datas
+
+    def is_over(self) -> bool:
+        """Whether the response has ended: its terminal event was taken, or it (or
+        ``[DONE]``) is in the chunk being taken, the caller having closed the stream before
+        reaching it. An ended stream's connection can go back to the pool."""
+        if self.terminal_type is not None:
+            return True
+        # A quoted type name cannot occur inside a JSON string, where quotes are escaped.
+        return any(
+            data == b"[DONE]" or any(mark in data for mark in _TERMINAL_MARKS)
+            for data in self._datas
+        )
+
+    def feed(self, chunk: bytes) -> list[StreamEvents]:
+        """Every event ``chunk`` completes, up to ``[DONE]``, at once (the streams themselves
+        take them one at a time, see ``take``)."""
         events: list[StreamEvents] = []
-        append = events.append
-        fed = 0  # events[:fed] are accumulated and counted; the rest in one call, below
-        for data in datas:
-            if data == b"[DONE]":
-                self.done = True
+        for data in self.decode(chunk):
+            event: StreamEvents | None = self.take(data)
+            if event is not None:
+                events.append(event)
+            elif self.done:
                 break
-            try:
-                event = parse_event(data)
-            except JSONNestingError as exc:
-                self._catch_up(events, fed)
-                raise StreamError(
-                    f"Stream event {self.event_count + 1} is nested too deeply to decode "
-                    f"({len(data):,} bytes); the stream was closed",
-                    partial_response=self.accumulator.partial_response(),
-                    event_count=self.event_count,
-                ) from exc
-            except ValueError:
-                malformed = self._malformed(data)
-                if malformed is None:
-                    continue
-                event = malformed
-            append(event)
-            if event.type in _WATCHED_TYPES:
-                # A failure report carries the response so far: bring it up to this event.
-                self._catch_up(events, fed)
-                fed = len(events)
-                self._note(event)
-        self._catch_up(events, fed)
         return events
 
-    def _catch_up(self, events: list[StreamEvents], fed: int) -> None:
-        """Accumulate and count ``events[fed:]``."""
-        self.accumulator.feed_all(events[fed:] if fed else events)
-        self.event_count += len(events) - fed
+    def take(self, data: bytes) -> StreamEvents | None:
+        """The event of one ``data``, accumulated and counted; None for ``[DONE]`` (``done``
+        is then set) or a malformed event that was skipped.
+
+        The hot path of every stream. One event at a time, not a chunk's worth: at a thousand
+        concurrent streams, events decoded ahead of the caller live long enough for the cyclic
+        GC to promote and rescan them, which cost more than the rest of the SDK's work.
+        """
+        if data == b"[DONE]":
+            self.done = True
+            return None
+        event: StreamEvents | None
+        try:
+            event = parse_event(data)
+        except JSONNestingError as exc:
+            raise StreamError(
+                f"Stream event {self.event_count + 1} is nested too deeply to decode "
+                f"({len(data):,} bytes); the stream was closed",
+                partial_response=self.accumulator.partial_response(),
+                event_count=self.event_count,
+            ) from exc
+        except ValueError:
+            event = self._malformed(data)
+            if event is None:
+                return None
+        self._take(event)
+        return event
 
     def _malformed(self, data: bytes) -> StreamEvents | None:
         """An event the fast parse rejected: as text (bytes that are not UTF-8 read as U+FFFD,
@@ -279,6 +300,7 @@ def _events(core: _StreamCore) -> Generator[Any, None, None]:
             yield from core.non_sse_body()
             return
         chunks = core.response.iter_bytes()
+        take = core.take
         while not core.done:
             try:
                 chunk = next(chunks)
@@ -286,11 +308,14 @@ def _events(core: _StreamCore) -> Generator[Any, None, None]:
                 break
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 raise core.transport_error(exc) from exc
-            events = core.feed(chunk)
-            raise_after = core.raise_after
-            for event in events:
+            for data in core.decode(chunk):
+                event = take(data)
+                if event is None:
+                    if core.done:
+                        break
+                    continue
                 yield event
-                if event is raise_after:
+                if event is core.raise_after:
                     raise core.stream_failure()
         core.finish()
     except BaseException as exc:
@@ -299,7 +324,7 @@ def _events(core: _StreamCore) -> Generator[Any, None, None]:
         raise
     finally:
         try:
-            if chunks is not None and core.terminal_type is not None:
+            if chunks is not None and core.is_over():
                 _drain(core.response, chunks)
         finally:
             core.response.close()
@@ -316,10 +341,11 @@ async def _aevents(core: _StreamCore) -> AsyncGenerator[Any, None]:
                 await core.response.aread()
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 raise core.transport_error(exc) from exc
-            for event in core.non_sse_body():
-                yield event
+            for whole in core.non_sse_body():
+                yield whole
             return
         chunks = core.response.aiter_bytes()
+        take = core.take
         while not core.done:
             try:
                 chunk = await chunks.__anext__()
@@ -327,11 +353,14 @@ async def _aevents(core: _StreamCore) -> AsyncGenerator[Any, None]:
                 break
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 raise core.transport_error(exc) from exc
-            events = core.feed(chunk)
-            raise_after = core.raise_after
-            for event in events:
+            for data in core.decode(chunk):
+                event = take(data)
+                if event is None:
+                    if core.done:
+                        break
+                    continue
                 yield event
-                if event is raise_after:
+                if event is core.raise_after:
                     raise core.stream_failure()
         core.finish()
     except BaseException as exc:
@@ -341,7 +370,7 @@ async def _aevents(core: _StreamCore) -> AsyncGenerator[Any, None]:
     finally:
         try:
             if chunks is not None:
-                if core.terminal_type is not None:
+                if core.is_over():
                     await _adrain(core.response, chunks)
                 # Closed now, not left suspended for the event loop's async-generator
                 # finaliser: the body buffers it holds go at once.
