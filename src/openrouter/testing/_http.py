@@ -253,20 +253,21 @@ class _ChunkedBody:
 
     def flush(self) -> None:
         """Write everything so far, the last chunk short if need be."""
-        self._encode()
-        if self._data:
-            self._frame(bytes(self._data))
-            self._data.clear()
+        self._frame_rest()
         self._send()
 
     def end(self) -> None:
         """Write the rest and the terminating chunk."""
+        self._frame_rest()
+        self._frames.append(b"0\r\n\r\n")
+        self._send()
+
+    def _frame_rest(self) -> None:
         self._encode()
+        self._frame_full()
         if self._data:
             self._frame(bytes(self._data))
             self._data.clear()
-        self._frames.append(b"0\r\n\r\n")
-        self._send()
 
     def _encode(self) -> None:
         if self._text:

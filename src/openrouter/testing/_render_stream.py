@@ -15,7 +15,13 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from openrouter.testing._http import DROP, Pause, Piece
-from openrouter.testing._render_result import Rendered, dumps, part_dict
+from openrouter.testing._render_result import (
+    Rendered,
+    dumps,
+    dumps_pieces,
+    has_long_string,
+    part_dict,
+)
 from openrouter.testing._replies import (
     FunctionCall,
     ImageGenerationCall,
@@ -92,8 +98,11 @@ def _resolve(reply: Reply, defaults: StreamSettings) -> _Options:
 class _Sink:
     """Collects SSE pieces, numbering events and applying the reply's stream faults."""
 
-    def __init__(self, opts: _Options) -> None:
+    def __init__(self, opts: _Options, long_strings: bool = False) -> None:
         self.opts = opts
+        # The reply holds a text of megabytes, which some events repeat: those are encoded in
+        # pieces (see dumps_pieces).
+        self.long_strings = long_strings
         self.out: list[Piece] = []
         self.seq = 0
         self.count = 0
@@ -132,7 +141,12 @@ class _Sink:
         if not self.closed:
             payload = {"type": kind, "sequence_number": self.seq}
             payload.update(fields)
-            self.out.append(f"data: {dumps(payload)}\n\n")
+            if self.long_strings:
+                self.out.append("data: ")
+                self.out.extend(dumps_pieces(payload))
+                self.out.append("\n\n")
+            else:
+                self.out.append(f"data: {dumps(payload)}\n\n")
             self._advance()
         return self.drain()
 
@@ -254,8 +268,8 @@ def render_stream(rendered: Rendered, reply: Reply, defaults: StreamSettings) ->
     """The SSE pieces for ``rendered``: comments, events, fault markers and ``[DONE]``,
     rendered as they are taken (the stream of a long text is never held whole)."""
     opts = _resolve(reply, defaults)
-    sink = _Sink(opts)
     result = rendered.result
+    sink = _Sink(opts, has_long_string(result))
 
     yield from [KEEPALIVE] * opts.keepalive
     if opts.warmup > 0:
