@@ -24,6 +24,8 @@ __all__ = [
 DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024
 
 _BOM = b"\xef\xbb\xbf"
+# An unterminated line this long is completed in place (see SSEDecoder._end_long_line).
+_LONG_LINE = 64 * 1024
 
 
 class SSEDecodeError(ValueError):
@@ -87,7 +89,6 @@ class SSEDecoder:
         "_size",
         "_skip_lf",
         "_tail",
-        "_tail_len",
         "_want_data",
         "last_event_id",
         "retry",
@@ -102,11 +103,11 @@ class SSEDecoder:
         self._head: bytes | None = b""
         # The previous chunk ended in CR: an LF opening the next chunk is the same line end.
         self._skip_lf = False
-        # The unterminated last line, as the pieces it arrived in (joined once it completes).
-        self._tail: list[bytes] = []
-        self._tail_len = 0
+        # The unterminated last line, grown in place as its pieces arrive: a line of many
+        # megabytes (one big event) is then held once, never as pieces plus their join.
+        self._tail = bytearray()
         # The frame being built. Data lines stay bytes and are decoded once, at dispatch.
-        self._data: list[bytes] = []
+        self._data: list[bytes | bytearray] = []
         self._size = 0  # bytes of this frame's data lines (with field names), for the bound
         self._event: str | None = None
         self._retry: int | None = None
@@ -122,14 +123,14 @@ class SSEDecoder:
         end."""
         if self._data:
             return True
-        return self._tail_len > 0 and self._tail[0][:1] != b":"
+        return len(self._tail) > 0 and self._tail[:1] != b":"
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Decode one chunk; return the events it completed (possibly none)."""
         self._want_data = False
         return self._feed(chunk)
 
-    def feed_data(self, chunk: bytes) -> list[bytes]:
+    def feed_data(self, chunk: bytes) -> list[bytes | bytearray]:
         """Like ``feed``, but each completed event comes as its data alone, undecoded bytes
         (for a caller that only reads ``data``: no event objects, no text decoding)."""
         self._want_data = True
@@ -154,10 +155,9 @@ class SSEDecoder:
         if cr > end:
             end = cr
         if end < 0:
-            self._tail.append(chunk)
-            self._tail_len += len(chunk)
-            if self._size + self._tail_len > self._max:
-                self._too_big(self._size + self._tail_len)
+            self._tail += chunk
+            if self._size + len(self._tail) > self._max:
+                self._too_big(self._size + len(self._tail))
             return []
 
         last = len(chunk) - 1
@@ -167,16 +167,17 @@ class SSEDecoder:
                 self._skip_lf = True
         else:
             text = chunk[: end + 1]
-        if self._tail:
-            self._tail.append(text)
-            text = b"".join(self._tail)
-            self._tail = []
-            self._tail_len = 0
+        events: list[Any] = []
+        if len(self._tail) >= _LONG_LINE:
+            text = self._end_long_line(text, events)
+        elif self._tail:
+            self._tail += text
+            text = bytes(self._tail)
+            self._tail = bytearray()
         if cr >= 0:
             # Interior CRLF/CR become LF; a CRLF split across chunks was handled by _skip_lf.
             text = text.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
-        events: list[Any] = []
         blocks = text.split(b"\n\n")
         rest = blocks.pop()  # the text after the last blank line: lines of an unfinished frame
         if blocks and (self._data or self._event is not None or self._retry is not None):
@@ -222,11 +223,9 @@ class SSEDecoder:
             self._lines(rest[:-1].split(b"\n"), events)
 
         if end != last:
-            piece = chunk[end + 1 :]
-            self._tail.append(piece)
-            self._tail_len = len(piece)
-            if self._size + self._tail_len > self._max:
-                self._too_big(self._size + self._tail_len)
+            self._tail += memoryview(chunk)[end + 1 :]
+            if self._size + len(self._tail) > self._max:
+                self._too_big(self._size + len(self._tail))
         return events
 
     # -- internals ---------------------------------------------------------------------------
@@ -238,6 +237,32 @@ class SSEDecoder:
             return b""
         self._head = None
         return head[3:] if head.startswith(_BOM) else head
+
+    def _end_long_line(self, text: bytes, events: list[Any]) -> bytes:
+        """Complete the long line waiting in ``_tail`` with the start of ``text`` (which holds
+        its line end) and take it in; return the rest of ``text``, after that line end.
+
+        A ``data`` line keeps the bytes it was read into: the field name is cut off in place,
+        so a big event costs its size once here, not as pieces, a join, a split and a slice.
+        """
+        cr = text.find(b"\r")
+        end = text.find(b"\n")
+        if end < 0 or 0 <= cr < end:
+            end = cr
+        line = self._tail
+        line += memoryview(text)[:end]
+        self._tail = bytearray()
+        # CRLF is one line end (a CR ending the chunk has set _skip_lf for the LF to come).
+        after = end + 2 if text.startswith(b"\r\n", end) else end + 1
+        if line.startswith(b"data:"):
+            self._size += len(line)
+            if self._size > self._max:
+                self._too_big(self._size)
+            del line[: 6 if line.startswith(b"data: ") else 5]
+            self._data.append(line)
+        else:
+            self._lines([bytes(line)], events)
+        return text[after:]
 
     def _lines(self, lines: list[bytes], events: list[Any]) -> None:
         """Process complete lines (terminators removed) with the full field rules."""
