@@ -582,13 +582,13 @@ def test_service_framed_streams_match_the_reference(data: st.DataObject) -> None
     assert decode_data(*chunks) == datas(expected)
 
 
-# -- long lines: completed in place once their pending part passes _LONG_LINE ------------------
+# -- long lines: completed on their own once their pending part passes _LONG_LINE --------------
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.data())
-def test_lines_completed_in_place_decode_alike(data: st.DataObject) -> None:
-    # With the bound at one byte every line cut by a chunk boundary takes the in-place path.
+def test_long_lines_decode_alike(data: st.DataObject) -> None:
+    # With the bound at one byte every line cut by a chunk boundary takes the long-line path.
     stream, expected = data.draw(_streams())
     noise = data.draw(_noise)
     with pytest.MonkeyPatch.context() as patch:
@@ -611,7 +611,7 @@ def test_a_big_event_in_many_chunks(end: bytes, field: bytes) -> None:
     payload = b'{"text":"' + b"abc\xc3\xa9" * 50_000 + b'"}'
     stream = b"data: first\n\n" + field + payload + end + b"event: x\ndata: last\n\n"
     decoder = SSEDecoder(len(payload) + 10)
-    got: list[bytes | bytearray] = []
+    got: list[bytes] = []
     for start in range(0, len(stream), 4096):
         got += decoder.feed_data(stream[start : start + 4096])
     assert got == [b"first", payload, b"last"]

@@ -12,7 +12,7 @@ class JSONNestingError(ValueError):
     """The JSON text nests deeper than the decoder can follow."""
 
 
-def loads(text: str | bytes | bytearray) -> Any:
+def loads(text: str | bytes) -> Any:
     """``json.loads``, with nesting too deep for the C decoder reported as a ``ValueError``."""
     try:
         return json.loads(text)

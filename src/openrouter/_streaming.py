@@ -155,7 +155,7 @@ class _StreamCore:
         self.accumulator.feed_all(events[fed:] if fed else events)
         self.event_count += len(events) - fed
 
-    def _malformed(self, data: bytes | bytearray) -> StreamEvents | None:
+    def _malformed(self, data: bytes) -> StreamEvents | None:
         """An event the fast parse rejected: as text (bytes that are not UTF-8 read as U+FFFD,
         as SSE text does), or ``None`` once it is recorded as malformed and skipped."""
         text = data.decode("utf-8", "replace")

@@ -24,7 +24,7 @@ __all__ = [
 DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024
 
 _BOM = b"\xef\xbb\xbf"
-# An unterminated line this long is completed in place (see SSEDecoder._end_long_line).
+# An unterminated line this long is completed on its own (see SSEDecoder._end_long_line).
 _LONG_LINE = 64 * 1024
 
 
@@ -89,6 +89,7 @@ class SSEDecoder:
         "_size",
         "_skip_lf",
         "_tail",
+        "_tail_len",
         "_want_data",
         "last_event_id",
         "retry",
@@ -103,11 +104,11 @@ class SSEDecoder:
         self._head: bytes | None = b""
         # The previous chunk ended in CR: an LF opening the next chunk is the same line end.
         self._skip_lf = False
-        # The unterminated last line, grown in place as its pieces arrive: a line of many
-        # megabytes (one big event) is then held once, never as pieces plus their join.
-        self._tail = bytearray()
+        # The unterminated last line, as the pieces it arrived in (joined once it completes).
+        self._tail: list[bytes] = []
+        self._tail_len = 0
         # The frame being built. Data lines stay bytes and are decoded once, at dispatch.
-        self._data: list[bytes | bytearray] = []
+        self._data: list[bytes] = []
         self._size = 0  # bytes of this frame's data lines (with field names), for the bound
         self._event: str | None = None
         self._retry: int | None = None
@@ -123,14 +124,14 @@ class SSEDecoder:
         end."""
         if self._data:
             return True
-        return len(self._tail) > 0 and self._tail[:1] != b":"
+        return self._tail_len > 0 and self._tail[0][:1] != b":"
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Decode one chunk; return the events it completed (possibly none)."""
         self._want_data = False
         return self._feed(chunk)
 
-    def feed_data(self, chunk: bytes) -> list[bytes | bytearray]:
+    def feed_data(self, chunk: bytes) -> list[bytes]:
         """Like ``feed``, but each completed event comes as its data alone, undecoded bytes
         (for a caller that only reads ``data``: no event objects, no text decoding)."""
         self._want_data = True
@@ -155,9 +156,10 @@ class SSEDecoder:
         if cr > end:
             end = cr
         if end < 0:
-            self._tail += chunk
-            if self._size + len(self._tail) > self._max:
-                self._too_big(self._size + len(self._tail))
+            self._tail.append(chunk)
+            self._tail_len += len(chunk)
+            if self._size + self._tail_len > self._max:
+                self._too_big(self._size + self._tail_len)
             return []
 
         last = len(chunk) - 1
@@ -168,12 +170,13 @@ class SSEDecoder:
         else:
             text = chunk[: end + 1]
         events: list[Any] = []
-        if len(self._tail) >= _LONG_LINE:
+        if self._tail_len >= _LONG_LINE:
             text = self._end_long_line(text, events)
         elif self._tail:
-            self._tail += text
-            text = bytes(self._tail)
-            self._tail = bytearray()
+            self._tail.append(text)
+            text = b"".join(self._tail)
+            self._tail = []
+            self._tail_len = 0
         if cr >= 0:
             # Interior CRLF/CR become LF; a CRLF split across chunks was handled by _skip_lf.
             text = text.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
@@ -223,9 +226,11 @@ class SSEDecoder:
             self._lines(rest[:-1].split(b"\n"), events)
 
         if end != last:
-            self._tail += memoryview(chunk)[end + 1 :]
-            if self._size + len(self._tail) > self._max:
-                self._too_big(self._size + len(self._tail))
+            piece = chunk[end + 1 :]
+            self._tail.append(piece)
+            self._tail_len = len(piece)
+            if self._size + self._tail_len > self._max:
+                self._too_big(self._size + self._tail_len)
         return events
 
     # -- internals ---------------------------------------------------------------------------
@@ -242,26 +247,29 @@ class SSEDecoder:
         """Complete the long line waiting in ``_tail`` with the start of ``text`` (which holds
         its line end) and take it in; return the rest of ``text``, after that line end.
 
-        A ``data`` line keeps the bytes it was read into: the field name is cut off in place,
-        so a big event costs its size once here, not as pieces, a join, a split and a slice.
+        The value of a ``data`` line is joined from the pieces in one copy: a big event costs
+        its pieces and that copy, not a join, a split and a slice besides.
         """
         cr = text.find(b"\r")
         end = text.find(b"\n")
         if end < 0 or 0 <= cr < end:
             end = cr
-        line = self._tail
-        line += memoryview(text)[:end]
-        self._tail = bytearray()
+        pieces = self._tail
+        pieces.append(text[:end])
+        self._tail = []
+        self._tail_len = 0
         # CRLF is one line end (a CR ending the chunk has set _skip_lf for the LF to come).
         after = end + 2 if text.startswith(b"\r\n", end) else end + 1
-        if line.startswith(b"data:"):
-            self._size += len(line)
+        head = b"".join(piece[:6] for piece in pieces[:6])[:6]
+        if head.startswith(b"data:"):
+            size = sum(map(len, pieces))
+            self._size += size
             if self._size > self._max:
                 self._too_big(self._size)
-            del line[: 6 if line.startswith(b"data: ") else 5]
-            self._data.append(line)
+            _drop_front(pieces, 6 if head == b"data: " else 5)
+            self._data.append(b"".join(pieces))
         else:
-            self._lines([bytes(line)], events)
+            self._lines([b"".join(pieces)], events)
         return text[after:]
 
     def _lines(self, lines: list[bytes], events: list[Any]) -> None:
@@ -319,6 +327,17 @@ class SSEDecoder:
             f"SSE event too large: {size} bytes buffered for one event exceeds the limit of "
             f"{self._max} bytes (raise it with OpenRouter(max_event_bytes=...))"
         )
+
+
+def _drop_front(pieces: list[bytes], count: int) -> None:
+    """Remove the first ``count`` bytes of the pieces' concatenation."""
+    while count > 0:
+        first = pieces[0]
+        if len(first) > count:
+            pieces[0] = first[count:]
+            return
+        count -= len(first)
+        del pieces[0]
 
 
 def iter_sse(

@@ -584,10 +584,10 @@ def terminal_event_for(
 # The tagged union parses and dispatches in Rust in one pass. Unknown types and bad shapes
 # surface as a ValidationError and take the slow path below, which never fails on a JSON object.
 
-_validate_json: Callable[[str | bytes | bytearray], Any] | None = None
+_validate_json: Callable[[str | bytes], Any] | None = None
 
 
-def _build_validator() -> Callable[[str | bytes | bytearray], Any]:
+def _build_validator() -> Callable[[str | bytes], Any]:
     global _validate_json
     # Union over a runtime tuple of classes; the ``X | Y`` spelling cannot express that.
     members = Union[_KNOWN]  # type: ignore[valid-type]  # noqa: UP007
@@ -597,7 +597,7 @@ def _build_validator() -> Callable[[str | bytes | bytearray], Any]:
     return _validate_json
 
 
-def parse_event(data: str | bytes | bytearray) -> StreamEvents:
+def parse_event(data: str | bytes) -> StreamEvents:
     """Decode the ``data`` of one SSE event into its typed class.
 
     A known ``type`` gives that class; an unknown or missing ``type``, or a known one with a
@@ -620,6 +620,6 @@ def parse_event(data: str | bytes | bytearray) -> StreamEvents:
     return UnknownEvent.from_payload(payload)
 
 
-def _preview(data: str | bytes | bytearray) -> str:
+def _preview(data: str | bytes) -> str:
     text = data if isinstance(data, str) else data.decode("utf-8", "replace")
     return repr(text[:80] + ("..." if len(text) > 80 else ""))
