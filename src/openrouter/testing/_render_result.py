@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from json.encoder import encode_basestring  # the escaping of dumps(ensure_ascii=False)
 from typing import Any
@@ -65,9 +65,10 @@ def has_long_string(obj: Any) -> bool:
     return False
 
 
-def dumps_pieces(obj: Any) -> list[str]:
-    """``dumps(obj)`` as pieces that join to it, each long string escaped a slice at a time:
-    an event repeating a text of many megabytes never exists as one more copy of it."""
+def dumps_pieces(obj: Any) -> Iterator[str]:
+    """``dumps(obj)`` as pieces that join to it, each long string escaped a slice at a time as
+    the pieces are taken: an event repeating a text of many megabytes never exists as one more
+    copy of it."""
     long: list[str] = []
 
     def stand_in(value: Any) -> Any:
@@ -82,18 +83,16 @@ def dumps_pieces(obj: Any) -> list[str]:
 
     around = dumps(stand_in(obj)).split(dumps(_MARK))
     if len(around) != len(long) + 1:
-        return [dumps(obj)]
-    pieces = [around[0]]
+        yield dumps(obj)
+        return
+    yield around[0]
     for text, after in zip(long, around[1:], strict=True):
-        pieces.append('"')
+        yield '"'
         # Escaping is per character, so slices escape to the pieces of the whole.
-        pieces.extend(
-            encode_basestring(text[start : start + _SLICE])[1:-1]
-            for start in range(0, len(text), _SLICE)
-        )
-        pieces.append('"')
-        pieces.append(after)
-    return pieces
+        for start in range(0, len(text), _SLICE):
+            yield encode_basestring(text[start : start + _SLICE])[1:-1]
+        yield '"'
+        yield after
 
 
 def dumps_result(result: Mapping[str, Any]) -> bytes:

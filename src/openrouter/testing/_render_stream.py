@@ -9,6 +9,7 @@ than ``json.dumps`` of a dict each.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring
@@ -136,19 +137,21 @@ class _Sink:
         out, self.out = self.out, []
         return out
 
-    def event(self, kind: str, fields: Mapping[str, Any]) -> list[Piece]:
+    def event(self, kind: str, fields: Mapping[str, Any]) -> Iterable[Piece]:
         """One event, and whatever it sets off: the pieces to send now."""
-        if not self.closed:
-            payload = {"type": kind, "sequence_number": self.seq}
-            payload.update(fields)
-            if self.long_strings:
-                self.out.append("data: ")
-                self.out.extend(dumps_pieces(payload))
-                self.out.append("\n\n")
-            else:
-                self.out.append(f"data: {dumps(payload)}\n\n")
+        if self.closed:
+            return self.drain()
+        payload = {"type": kind, "sequence_number": self.seq}
+        payload.update(fields)
+        if not self.long_strings:
+            self.out.append(f"data: {dumps(payload)}\n\n")
             self._advance()
-        return self.drain()
+            return self.drain()
+        # Encoded as it is written: what the event sets off goes after it.
+        before = self.drain()
+        self._advance()
+        after = self.drain()
+        return itertools.chain(before, ("data: ",), dumps_pieces(payload), ("\n\n",), after)
 
     def deltas(self, head: str, tail: str, chunks: Iterable[str]) -> Iterator[Piece]:
         """A delta event per chunk, handed over in batches."""
