@@ -596,3 +596,17 @@ def test_a_different_done_text_is_not_shared() -> None:
     acc = feed(events)
     assert acc.output_text == "ab"
     assert acc._items[0].parts[0].done_text == "ab!"
+
+
+def test_deltas_of_one_part_fold_into_blocks_held_once() -> None:
+    # The arrival-order text and the part's own text are the same deltas: one set of blocks.
+    from openrouter._accumulate import _FOLD
+
+    deltas = [f"w{i} " for i in range(_FOLD * 2 + 5)]
+    acc = feed(text_stream(deltas)[:-3])  # up to the deltas: nothing is done yet
+    part = acc._items[0].parts[0]
+    assert part.folded == 2 and acc._text_folded == 2
+    assert all(a is b for a, b in zip(part.chunks[:2], acc._text[:2], strict=True))
+    assert acc.output_text == "".join(deltas)
+    final = acc.final_response()
+    assert final is not None and final.output[0].content[0].text == "".join(deltas)

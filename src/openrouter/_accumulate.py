@@ -358,8 +358,6 @@ class ResponseAccumulator:
         delta = event.delta
         text = self._text
         text.append(delta)
-        if len(text) - self._text_folded >= _FOLD:
-            self._text_folded = _fold(text, self._text_folded)
         index = event.output_index
         content_index = event.content_index
         # Deltas come in long runs for one part: remember where the last one went (parts are
@@ -376,6 +374,18 @@ class ResponseAccumulator:
                 self._last_delta = (index, content_index, part)
         chunks = part.chunks
         chunks.append(delta)
+        folded = self._text_folded
+        if len(text) - folded >= _FOLD:
+            # Usually one part has had every delta since the last fold: both lists then fold
+            # into the same block, held once.
+            tail = chunks[part.folded :]
+            same = len(tail) == len(text) - folded and all(
+                a is b for a, b in zip(tail, text[folded:], strict=True)
+            )
+            self._text_folded = _fold(text, folded)
+            if same:
+                chunks[part.folded :] = text[-1:]
+                part.folded += 1
         if len(chunks) - part.folded >= _FOLD:
             part.folded = _fold(chunks, part.folded)
 
