@@ -178,6 +178,9 @@ class Runner:
             return result
         # An EventStream, or a ConversationStream that adds the turn once read to the end.
         stream: Any = send(stream=True, **params)
+        # The request is sent: a prompt of megabytes need not stay alive here while the
+        # answer (maybe as long) streams.
+        del params, send, input_value
         try:
             for event in stream:
                 printer.event(event)
@@ -283,9 +286,12 @@ def run_once(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) 
         raise CLIError(
             EXIT_USAGE, f"no prompt: give one as an argument or on stdin (see '{PROG} --help')"
         )
-    input_value = user_message(prompt, args.image, args.file)
+    # Handed over rather than kept in this frame (see Runner.ask: a long prompt is let go of
+    # once sent).
+    inputs = [user_message(prompt, args.image, args.file)]
+    del prompt
     with Runner(args, out, err) as runner:
-        result = runner.ask(input_value)
+        result = runner.ask(inputs.pop())
         runner.report_usage()
         check_result(result)
     return EXIT_OK
