@@ -571,3 +571,42 @@ def test_long_interleaved_texts_fold_into_blocks_and_stay_exact() -> None:
         len(part.chunks) < _FOLD + 5 for item in acc._items.values() for part in item.parts.values()
     )
     assert len(acc._text) < _FOLD + 5
+
+
+def test_a_part_text_repeated_by_later_events_is_held_once() -> None:
+    # The done events each carry the whole text, parsed into strings of their own: the
+    # accumulator keeps one of them, so a long answer is not held four times over.
+    deltas = [f"word{i} " for i in range(3000)]
+    acc = feed(text_stream(deltas))
+    final = acc.final_response()
+    assert final is not None
+    kept = final.output[0].content[0].text
+    assert kept == "".join(deltas) == acc.output_text
+    part = acc._items[0].parts[0]
+    assert part.done_text is kept
+    assert part.base is not None and part.base["text"] is kept
+    assert acc._text == [kept] and acc._text[0] is kept
+
+
+def test_a_different_done_text_is_not_shared() -> None:
+    # The deltas said one thing and the done events another: each keeps what it said.
+    events = text_stream(["a", "b"])
+    events[-3] = ev("response.output_text.done", item_id="msg_1", output_index=0,
+                    content_index=0, text="ab!")  # fmt: skip
+    acc = feed(events)
+    assert acc.output_text == "ab"
+    assert acc._items[0].parts[0].done_text == "ab!"
+
+
+def test_deltas_of_one_part_fold_into_blocks_held_once() -> None:
+    # The arrival-order text and the part's own text are the same deltas: one set of blocks.
+    from openrouter._accumulate import _FOLD
+
+    deltas = [f"w{i} " for i in range(_FOLD * 2 + 5)]
+    acc = feed(text_stream(deltas)[:-3])  # up to the deltas: nothing is done yet
+    part = acc._items[0].parts[0]
+    assert part.folded == 2 and acc._text_folded == 2
+    assert all(a is b for a, b in zip(part.chunks[:2], acc._text[:2], strict=True))
+    assert acc.output_text == "".join(deltas)
+    final = acc.final_response()
+    assert final is not None and final.output[0].content[0].text == "".join(deltas)

@@ -266,6 +266,25 @@ def test_builtin_emulator_needs_no_key() -> None:
     assert (done.returncode, done.stdout) == (0, "Echo: Tell me a joke\n"), done.stderr
 
 
+def test_an_echo_longer_than_the_event_bound_completes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An echo's final events repeat the whole prompt. With the SDK's bound on one event
+    # lowered to 64 KiB, a 90 KB prompt's echo fails a plain client but completes through the
+    # command, which lets the bound grow with what it sends.
+    from openrouter import OpenRouter
+    from openrouter._wire import _sse
+    from openrouter.errors import StreamError
+
+    monkeypatch.setattr(_sse, "DEFAULT_MAX_EVENT_BYTES", 64 * 1024)
+    prompt = "All work and no play makes Jack a dull boy.\n" * 2000
+    with Emulator() as emu, OpenRouter(api_key=emu.api_key, server_url=emu.url) as client:
+        with pytest.raises(StreamError, match="too large"):
+            for _ in client.responses.send(model="m", input=prompt, stream=True):
+                pass
+    done = run_main("--emulator", env=cli_env(), stdin=prompt)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"Echo: {prompt.strip()}\n"
+
+
 def test_literal_chat_prompt_after_double_dash() -> None:
     done = run_main("--emulator", "--", "chat", env=cli_env())
     assert (done.returncode, done.stdout) == (0, "Echo: chat\n"), done.stderr

@@ -433,6 +433,57 @@ def test_delta_size_and_big_streams(http: httpx.Client, emu: Emulator) -> None:
     assert sum(e["type"] == "response.output_text.delta" for e in events) == 20_000
 
 
+def test_a_long_text_arrives_as_json_encodes_it(
+    http: httpx.Client, emu: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Events repeating a long text are escaped a slice at a time as they are written (the
+    # threshold lowered here): each still arrives exactly as json.dumps would write it.
+    from openrouter.testing import _render_result
+
+    monkeypatch.setattr(_render_result, "LONG_STRING", 1000)
+    text = 'h\u00e9llo "w\u00f6rld"\n\x01\U0001f600 \\ ' * 5000
+    emu.enqueue(Reply.text(text, delta_size=4000))
+    response, events = stream(http)
+    final = events[-1]["response"]
+    assert final["output_text"] == text == final["output"][0]["content"][0]["text"]
+    assert [e["text"] for e in events if e["type"] == "response.output_text.done"] == [text]
+    for block in response.text.split("\n\n"):
+        if block.startswith("data: {"):
+            data = block[6:]
+            assert data == json.dumps(json.loads(data), ensure_ascii=False, separators=(",", ":"))
+
+
+def test_a_stream_is_framed_in_full_chunks_as_it_is_written() -> None:
+    from openrouter.testing._http import _CHUNK, _ChunkedBody
+
+    writes: list[bytes] = []
+    body = _ChunkedBody(writes.append, b"HEAD")
+    pieces = ["a" * 10, "\u00e9" * (_CHUNK + 5), "b" * 3 * _CHUNK, "c"]
+    for piece in pieces:
+        body.add(piece)
+    assert writes  # the first full chunks are out before the stream ends
+    body.flush()  # as before a pause: the last chunk short
+    body.add("tail")
+    body.end()
+    raw = b"".join(writes)
+    assert raw.startswith(b"HEAD")
+    rest, sizes, data = raw[4:], [], b""
+    while True:
+        size_line, _, rest = rest.partition(b"\r\n")
+        size = int(size_line, 16)
+        if size == 0:
+            assert rest == b"\r\n"
+            break
+        data += rest[:size]
+        assert rest[size : size + 2] == b"\r\n"
+        rest = rest[size + 2 :]
+        sizes.append(size)
+    before = len("".join(pieces).encode())
+    assert data == ("".join(pieces) + "tail").encode()
+    assert sizes == [_CHUNK] * (before // _CHUNK) + [before % _CHUNK, 4]
+    assert max(map(len, writes)) < 3 * _CHUNK
+
+
 def test_keepalive_comments(http: httpx.Client, emu: Emulator) -> None:
     emu.enqueue(Reply.text("a b c d", delta_size=1, keepalive=2, keepalive_every=4))
     response = http.post("/responses", json=body(stream=True))

@@ -330,3 +330,41 @@ def test_error_events_tolerate_odd_field_types() -> None:
     nested = parse_event('{"type":"response.error","error":{"code":[1],"metadata":"s"}}')
     assert isinstance(nested, c.ResponseErrorEvent)
     assert nested.error_code == "[1]"
+
+
+def test_long_events_parse_as_short_ones_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Events over _LONG_EVENT bytes are parsed to Python objects first, then validated: the
+    # same typed events come out as from the usual path, odd ones included.
+    import httpx
+
+    from openrouter.components import _events
+    from openrouter.testing import Citation, Emulator, Reply
+
+    reply = (
+        Reply.reasoning("think", summary=["a", "b"], encrypted_content="enc")
+        + Reply.web_search("q", "found it", [Citation("https://a.example", "A")])
+        + Reply.function_call("f", {"x": [1, 2.5, None, True]})
+        + Reply.image("QUJD", text="img")
+        + Reply.refusal("no")
+    ).with_options(unknown_event_after=3, malformed_after=5)
+    with Emulator() as emu:
+        emu.enqueue(reply)
+        response = httpx.post(
+            f"{emu.url}/responses",
+            json={"model": "m", "input": "hi", "stream": True},
+            headers={"Authorization": f"Bearer {emu.api_key}"},
+        )
+    datas = [b[6:].encode() for b in response.text.split("\n\n") if b.startswith("data: {")]
+    datas += [b'{"type": 5}', b"[1, 2]", b'{"type":"response.created","response":[]}']
+    assert len(datas) > 30
+
+    def parsed(data: bytes) -> Any:
+        try:
+            event = parse_event(data)
+        except ValueError as exc:
+            return str(exc)
+        return (type(event), event.to_dict())
+
+    usual = [parsed(data) for data in datas]
+    monkeypatch.setattr(_events, "_LONG_EVENT", 0)
+    assert [parsed(data) for data in datas] == usual

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from openrouter._wire import _sse
 from openrouter._wire._sse import (
     ServerSentEvent,
     SSEDecodeError,
@@ -579,3 +580,43 @@ def test_service_framed_streams_match_the_reference(data: st.DataObject) -> None
     chunks = _split(data.draw, stream)
     assert decode(*chunks) == expected
     assert decode_data(*chunks) == datas(expected)
+
+
+# -- long lines: completed on their own once their pending part passes _LONG_LINE --------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_long_lines_decode_alike(data: st.DataObject) -> None:
+    # With the bound at one byte every line cut by a chunk boundary takes the long-line path.
+    stream, expected = data.draw(_streams())
+    noise = data.draw(_noise)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_sse, "_LONG_LINE", 1)
+        chunks = _split(data.draw, stream)
+        assert decode(*chunks) == expected
+        assert decode_data(*chunks) == datas(expected)
+        whole, pieces = SSEDecoder(), SSEDecoder()
+        wanted = whole.feed(noise)
+        got: list[ServerSentEvent] = []
+        for chunk in _split(data.draw, noise):
+            got += pieces.feed(chunk)
+    assert got == wanted
+    assert (pieces.pending, pieces.last_event_id) == (whole.pending, whole.last_event_id)
+
+
+@pytest.mark.parametrize("end", [b"\n\n", b"\r\n\r\n", b"\r\r"])
+@pytest.mark.parametrize("field", [b"data: ", b"data:"])
+def test_a_big_event_in_many_chunks(end: bytes, field: bytes) -> None:
+    payload = b'{"text":"' + b"abc\xc3\xa9" * 50_000 + b'"}'
+    stream = b"data: first\n\n" + field + payload + end + b"event: x\ndata: last\n\n"
+    decoder = SSEDecoder(len(payload) + 10)
+    got: list[bytes] = []
+    for start in range(0, len(stream), 4096):
+        got += decoder.feed_data(stream[start : start + 4096])
+    assert got == [b"first", payload, b"last"]
+    assert not decoder.pending
+    with pytest.raises(SSEDecodeError):
+        small = SSEDecoder(len(payload) - 10)
+        for start in range(0, len(stream), 4096):
+            small.feed_data(stream[start : start + 4096])

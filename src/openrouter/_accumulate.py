@@ -54,9 +54,7 @@ class _Part:
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
-        # From content_part.added / .done, as the event's model: dumped only if the response
-        # is ever built (most streams never ask for it).
-        self.base: BaseModel | None = None
+        self.base: dict[str, Any] | None = None  # from content_part.added / .done
         self.chunks: list[str] = []
         self.folded = 0  # how many leading entries of chunks are folded blocks (see _fold)
         self.done_text: str | None = None  # from *.done
@@ -69,8 +67,25 @@ class _Part:
             self.chunks.clear()
             self.folded = 0
 
+    def text_key(self) -> str:
+        kind = self.base.get("type", self.kind) if self.base is not None else self.kind
+        return "refusal" if kind == "refusal" else "text"
+
+    def share(self, text: Any) -> str | None:
+        """Hold ``text`` (an equal string from a later event) instead of the equal copies this
+        part holds; returns the string given up, if any."""
+        old = self.done_text
+        if old is None or old is text or not isinstance(text, str) or old != text:
+            return None
+        self.done_text = text
+        if self.base is not None:
+            key = self.text_key()
+            if self.base.get(key) is old:
+                self.base[key] = text
+        return old
+
     def build(self) -> dict[str, Any]:
-        part: dict[str, Any] = self.base.to_dict() if self.base is not None else {"type": self.kind}
+        part: dict[str, Any] = dict(self.base) if self.base is not None else {"type": self.kind}
         kind = part.get("type", self.kind)
         key = "refusal" if kind == "refusal" else "text"
         text = self.done_text or ("".join(self.chunks) if self.chunks else None)
@@ -180,6 +195,11 @@ class _Item:
 
 _Handler = Callable[["ResponseAccumulator", Any], None]
 
+# The end of a streamed part repeats its text in several events (the part's ``*.done``,
+# ``content_part.done``, ``output_item.done``), each parsed into a string of its own. Equal
+# strings are shared as they arrive (see ``_Part.share``), so a 20 MB answer is held about
+# once, not four times, until the terminal event.
+#
 # A long text arrives as very many tiny deltas, and a str object costs ~50 bytes beyond its
 # characters: every _FOLD deltas are joined into one block, so a 20 MB answer in 4-character
 # deltas takes ~20 MB, not ~300 MB. Only the new deltas are joined (never the blocks), so the
@@ -191,6 +211,18 @@ def _fold(chunks: list[str], folded: int) -> int:
     """Join the entries after the first ``folded`` blocks into one block; the new count."""
     chunks[folded:] = ["".join(chunks[folded:])]
     return folded + 1
+
+
+def _joins_to(chunks: list[str], text: str) -> bool:
+    """Whether ``"".join(chunks) == text``, without joining."""
+    if sum(map(len, chunks)) != len(text):
+        return False
+    position = 0
+    for chunk in chunks:
+        if not text.startswith(chunk, position):
+            return False
+        position += len(chunk)
+    return True
 
 
 class ResponseAccumulator:
@@ -274,7 +306,7 @@ class ResponseAccumulator:
         if self.error_event is None:
             self.error_event = event
 
-    def _on_item(self, event: Any, done: bool) -> None:
+    def _on_item(self, event: Any, done: bool) -> _Item:
         model = event.item
         item_id = getattr(model, "id", None) if model is not None else None
         item_id = item_id if isinstance(item_id, str) and item_id else None
@@ -284,12 +316,25 @@ class ResponseAccumulator:
             item.item = model
         if done:
             item.done = True
+        return item
 
     def _on_item_added(self, event: Any) -> None:
         self._on_item(event, False)
 
     def _on_item_done(self, event: Any) -> None:
-        self._on_item(event, True)
+        item = self._on_item(event, True)
+        content = getattr(event.item, "content", None)
+        if not isinstance(content, list) or not content:
+            return
+        for index, part in item.parts.items():
+            if 0 <= index < len(content):
+                self._adopt(part, getattr(content[index], part.text_key(), None))
+
+    def _adopt(self, part: _Part, text: Any) -> None:
+        """``part`` (and the deltas' text, when it is that part's) takes the equal ``text``."""
+        old = part.share(text)
+        if old is not None and len(self._text) == 1 and self._text[0] is old:
+            self._text[0] = text
 
     def _on_part(self, event: Any) -> None:
         part_model = event.part
@@ -297,14 +342,15 @@ class ResponseAccumulator:
         item = self._item(event.output_index, event.item_id, "message")
         part = item.part(event.content_index, kind)
         if part_model is not None:
-            part.base = part_model
+            base = part.base = part_model.to_dict()
+            key = part.text_key()
+            if part.done_text is not None and base.get(key) == part.done_text:
+                base[key] = part.done_text
 
     def _on_text_delta(self, event: Any) -> None:
         delta = event.delta
         text = self._text
         text.append(delta)
-        if len(text) - self._text_folded >= _FOLD:
-            self._text_folded = _fold(text, self._text_folded)
         index = event.output_index
         content_index = event.content_index
         # Deltas come in long runs for one part: remember where the last one went (parts are
@@ -321,12 +367,29 @@ class ResponseAccumulator:
                 self._last_delta = (index, content_index, part)
         chunks = part.chunks
         chunks.append(delta)
+        folded = self._text_folded
+        if len(text) - folded >= _FOLD:
+            # Usually one part has had every delta since the last fold: both lists then fold
+            # into the same block, held once.
+            tail = chunks[part.folded :]
+            same = len(tail) == len(text) - folded and all(
+                a is b for a, b in zip(tail, text[folded:], strict=True)
+            )
+            self._text_folded = _fold(text, folded)
+            if same:
+                chunks[part.folded :] = text[-1:]
+                part.folded += 1
         if len(chunks) - part.folded >= _FOLD:
             part.folded = _fold(chunks, part.folded)
 
     def _on_text_done(self, event: Any) -> None:
         item = self._item(event.output_index, event.item_id, "message")
-        item.part(event.content_index, "output_text").finish(event.text)
+        done = event.text
+        item.part(event.content_index, "output_text").finish(done)
+        if done and _joins_to(self._text, done):
+            # The deltas so far are exactly this text: hold it once.
+            self._text[:] = [done]
+            self._text_folded = 1
 
     def _on_annotation(self, event: Any) -> None:
         if event.annotation is None:
@@ -358,7 +421,7 @@ class ResponseAccumulator:
         item = self._item(event.output_index, event.item_id, "reasoning")
         part = item.summary_part(event.summary_index)
         if event.part is not None:
-            part.base = event.part
+            part.base = event.part.to_dict()
 
     def _on_summary_delta(self, event: Any) -> None:
         item = self._item(event.output_index, event.item_id, "reasoning")

@@ -24,6 +24,8 @@ __all__ = [
 DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024
 
 _BOM = b"\xef\xbb\xbf"
+# An unterminated line this long is completed on its own (see SSEDecoder._end_long_line).
+_LONG_LINE = 64 * 1024
 
 
 class SSEDecodeError(ValueError):
@@ -167,7 +169,10 @@ class SSEDecoder:
                 self._skip_lf = True
         else:
             text = chunk[: end + 1]
-        if self._tail:
+        events: list[Any] = []
+        if self._tail_len >= _LONG_LINE:
+            text = self._end_long_line(text, events)
+        elif self._tail:
             self._tail.append(text)
             text = b"".join(self._tail)
             self._tail = []
@@ -176,7 +181,6 @@ class SSEDecoder:
             # Interior CRLF/CR become LF; a CRLF split across chunks was handled by _skip_lf.
             text = text.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
-        events: list[Any] = []
         blocks = text.split(b"\n\n")
         rest = blocks.pop()  # the text after the last blank line: lines of an unfinished frame
         if blocks and (self._data or self._event is not None or self._retry is not None):
@@ -239,6 +243,35 @@ class SSEDecoder:
         self._head = None
         return head[3:] if head.startswith(_BOM) else head
 
+    def _end_long_line(self, text: bytes, events: list[Any]) -> bytes:
+        """Complete the long line waiting in ``_tail`` with the start of ``text`` (which holds
+        its line end) and take it in; return the rest of ``text``, after that line end.
+
+        The value of a ``data`` line is joined from the pieces in one copy: a big event costs
+        its pieces and that copy, not a join, a split and a slice besides.
+        """
+        cr = text.find(b"\r")
+        end = text.find(b"\n")
+        if end < 0 or 0 <= cr < end:
+            end = cr
+        pieces = self._tail
+        pieces.append(text[:end])
+        self._tail = []
+        self._tail_len = 0
+        # CRLF is one line end (a CR ending the chunk has set _skip_lf for the LF to come).
+        after = end + 2 if text.startswith(b"\r\n", end) else end + 1
+        head = b"".join(piece[:6] for piece in pieces[:6])[:6]
+        if head.startswith(b"data:"):
+            size = sum(map(len, pieces))
+            self._size += size
+            if self._size > self._max:
+                self._too_big(self._size)
+            _drop_front(pieces, 6 if head == b"data: " else 5)
+            self._data.append(b"".join(pieces))
+        else:
+            self._lines([b"".join(pieces)], events)
+        return text[after:]
+
     def _lines(self, lines: list[bytes], events: list[Any]) -> None:
         """Process complete lines (terminators removed) with the full field rules."""
         for line in lines:
@@ -294,6 +327,17 @@ class SSEDecoder:
             f"SSE event too large: {size} bytes buffered for one event exceeds the limit of "
             f"{self._max} bytes (raise it with OpenRouter(max_event_bytes=...))"
         )
+
+
+def _drop_front(pieces: list[bytes], count: int) -> None:
+    """Remove the first ``count`` bytes of the pieces' concatenation."""
+    while count > 0:
+        first = pieces[0]
+        if len(first) > count:
+            pieces[0] = first[count:]
+            return
+        count -= len(first)
+        del pieces[0]
 
 
 def iter_sse(

@@ -161,6 +161,7 @@ class Runner:
         """
         assert self.client is not None
         self.last_result = None
+        _allow_echo(self.client, input_value)
         printer = self.printer
         printer.start()
         params = dict(self.params)
@@ -177,6 +178,9 @@ class Runner:
             return result
         # An EventStream, or a ConversationStream that adds the turn once read to the end.
         stream: Any = send(stream=True, **params)
+        # The request is sent: a prompt of megabytes need not stay alive here while the
+        # answer (maybe as long) streams.
+        del params, send, input_value
         try:
             for event in stream:
                 printer.event(event)
@@ -204,6 +208,39 @@ class Runner:
         if self.args.usage and self.total is not None and self.total.requests > 1:
             self.err.write(f"{PROG}: {format_usage(self.total, 'session total')}\n")
             self.err.flush()
+
+
+def event_bound(text_bytes: int) -> int:
+    """The largest stream event the command accepts for an input of ``text_bytes``.
+
+    An answer that repeats its input (the emulator's echo, a model asked to rewrite a document)
+    carries the whole text twice in its final events (the message and ``output_text``), JSON
+    escaped: up to six bytes per byte of text for any character but the rare control ones.
+    """
+    return 8 * text_bytes + (1 << 20)
+
+
+def _allow_echo(client: OpenRouter, input_value: Any) -> None:
+    # The SDK's bound on one event (16 MiB) protects a library from a runaway server; a user
+    # who sends a 20 MB prompt expects its echo to come back, so the command lets the bound
+    # grow with what it sends (never below the SDK's default).
+    bound = event_bound(_text_bytes(input_value))
+    if bound > client.max_event_bytes:
+        client.max_event_bytes = bound
+
+
+def _text_bytes(value: Any) -> int:
+    """UTF-8 bytes of the text in one turn's input: a string, or what ``user_message`` built
+    (a message whose content is a string or parts, some with ``text``)."""
+    if isinstance(value, str):
+        return len(value) if value.isascii() else len(value.encode("utf-8", "surrogatepass"))
+    if isinstance(value, (list, tuple)):
+        return sum(_text_bytes(item) for item in value)
+    for name in ("content", "text"):
+        inner = getattr(value, name, None)
+        if isinstance(inner, (str, list)):
+            return _text_bytes(inner)
+    return 0
 
 
 def completed_from_record(client: OpenRouter, result: OpenResponsesResult, usage: Usage) -> Usage:
@@ -249,9 +286,12 @@ def run_once(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) 
         raise CLIError(
             EXIT_USAGE, f"no prompt: give one as an argument or on stdin (see '{PROG} --help')"
         )
-    input_value = user_message(prompt, args.image, args.file)
+    # Handed over rather than kept in this frame (see Runner.ask: a long prompt is let go of
+    # once sent).
+    inputs = [user_message(prompt, args.image, args.file)]
+    del prompt
     with Runner(args, out, err) as runner:
-        result = runner.ask(input_value)
+        result = runner.ask(inputs.pop())
         runner.report_usage()
         check_result(result)
     return EXIT_OK

@@ -584,17 +584,36 @@ def terminal_event_for(
 # The tagged union parses and dispatches in Rust in one pass. Unknown types and bad shapes
 # surface as a ValidationError and take the slow path below, which never fails on a JSON object.
 
+#
+# An event of megabytes (the terminal one repeats the whole answer) is parsed into Python
+# objects first and validated from them: validate_json would hold a parsed copy of each long
+# string besides the result, about a third more memory at the peak of a long answer.
+
 _validate_json: Callable[[str | bytes], Any] | None = None
+_validate_python: Callable[[Any], Any] | None = None
+_LONG_EVENT = 1 << 20
 
 
 def _build_validator() -> Callable[[str | bytes], Any]:
-    global _validate_json
+    global _validate_json, _validate_python
     # Union over a runtime tuple of classes; the ``X | Y`` spelling cannot express that.
     members = Union[_KNOWN]  # type: ignore[valid-type]  # noqa: UP007
     union = Annotated[members, Field(discriminator="type")]
     adapter: TypeAdapter[Any] = TypeAdapter(union)
+    _validate_python = adapter.validator.validate_python
     _validate_json = adapter.validator.validate_json
     return _validate_json
+
+
+def _validate_long(data: str | bytes, validate: Callable[[str | bytes], Any]) -> Any:
+    from pydantic_core import from_json
+
+    try:
+        payload = from_json(data)
+    except ValueError:  # not JSON, or nested too deeply: the usual path reports it
+        return validate(data)
+    assert _validate_python is not None
+    return _validate_python(payload)
 
 
 def parse_event(data: str | bytes) -> StreamEvents:
@@ -606,6 +625,8 @@ def parse_event(data: str | bytes) -> StreamEvents:
     """
     validate = _validate_json or _build_validator()
     try:
+        if len(data) > _LONG_EVENT:
+            return _validate_long(data, validate)  # type: ignore[no-any-return]
         return validate(data)  # type: ignore[no-any-return]
     except ValidationError:
         pass

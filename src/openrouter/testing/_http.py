@@ -102,32 +102,21 @@ class Exchange:
         headers: Mapping[str, str] | None = None,
         content_type: str = "text/event-stream",
     ) -> None:
-        """A ``200`` with a chunked body: text pieces, with pauses and a drop where marked."""
+        """A ``200`` with a chunked body: text pieces, with pauses and a drop where marked.
+
+        ``pieces`` is consumed as it is written (a generator's pieces need not exist all at
+        once); text is framed in chunks of 64 KB and written about 64 KB at a time, a small
+        stream in a single write.
+        """
         lines = self._head(200, content_type, headers or {})
         lines.append("Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n\r\n")
-        pending: list[bytes] = ["".join(lines).encode("latin-1")]
-        text: list[str] = []
-        write = self._handler.wfile.write
-
-        def frames() -> None:
-            data = "".join(text).encode()
-            text.clear()
-            for start in range(0, len(data), _CHUNK):
-                piece = data[start : start + _CHUNK]
-                pending.append(b"%x\r\n%b\r\n" % (len(piece), piece))
-
-        def flush() -> None:
-            frames()
-            if pending:
-                write(b"".join(pending))
-                pending.clear()
-
+        body = _ChunkedBody(self._handler.wfile.write, "".join(lines).encode("latin-1"))
         try:
             for piece in pieces:
                 if isinstance(piece, str):
-                    text.append(piece)
+                    body.add(piece)
                     continue
-                flush()
+                body.flush()
                 if isinstance(piece, Drop):
                     # FIN without the terminating chunk: the body is visibly incomplete.
                     self.close_after()
@@ -137,20 +126,7 @@ class Exchange:
                 if not self.pause(piece.seconds):
                     self.close_after()
                     return
-            frames()
-            pending.append(b"0\r\n\r\n")
-            # Large streams go out in ~64 KB writes; a small one in a single write.
-            batch: list[bytes] = []
-            size = 0
-            for frame in pending:
-                batch.append(frame)
-                size += len(frame)
-                if size >= _CHUNK:
-                    write(b"".join(batch))
-                    batch.clear()
-                    size = 0
-            if batch:
-                write(b"".join(batch))
+            body.end()
         except OSError:
             self.close_after()  # the client went away mid-stream
 
@@ -243,6 +219,81 @@ class Exchange:
             parts.append(handler.rfile.read(size))
             handler.rfile.readline(1024)
         self.body = b"".join(parts)
+
+
+class _ChunkedBody:
+    """Text written as an HTTP/1.1 chunked body: full ``_CHUNK``-byte chunks as soon as they
+    fill, the rest at a flush (before a pause or a drop) or at the end.
+
+    At most about two chunks of the body are held at a time, whatever the size of the stream
+    or of one piece; a piece of several megabytes is encoded a slice at a time.
+    """
+
+    def __init__(self, write: Callable[[bytes], object], head: bytes) -> None:
+        self._write = write
+        self._frames: list[bytes] = [head]  # framed chunks (and the head) not yet written
+        self._framed = len(head)
+        self._text: list[str] = []  # pieces not yet encoded
+        self._chars = 0
+        self._data = bytearray()  # encoded text not yet framed (less than a chunk, mostly)
+
+    def add(self, text: str) -> None:
+        if len(text) < _CHUNK:
+            self._text.append(text)
+            self._chars += len(text)
+            if self._chars >= _CHUNK:  # at least as many bytes: a chunk is full
+                self._encode()
+                self._frame_full()
+            return
+        self._encode()
+        # Code-point slices encode independently: their bytes join to the whole encoding.
+        for start in range(0, len(text), _CHUNK):
+            self._data += text[start : start + _CHUNK].encode()
+            self._frame_full()
+
+    def flush(self) -> None:
+        """Write everything so far, the last chunk short if need be."""
+        self._frame_rest()
+        self._send()
+
+    def end(self) -> None:
+        """Write the rest and the terminating chunk."""
+        self._frame_rest()
+        self._frames.append(b"0\r\n\r\n")
+        self._send()
+
+    def _frame_rest(self) -> None:
+        self._encode()
+        self._frame_full()
+        if self._data:
+            self._frame(bytes(self._data))
+            self._data.clear()
+
+    def _encode(self) -> None:
+        if self._text:
+            self._data += "".join(self._text).encode()
+            self._text.clear()
+            self._chars = 0
+
+    def _frame_full(self) -> None:
+        data = self._data
+        full = len(data) - len(data) % _CHUNK
+        for start in range(0, full, _CHUNK):
+            self._frame(data[start : start + _CHUNK])
+            if self._framed >= _CHUNK:
+                self._send()
+        del data[:full]
+
+    def _frame(self, piece: bytes | bytearray) -> None:
+        frame = b"%x\r\n" % len(piece) + piece + b"\r\n"
+        self._frames.append(frame)
+        self._framed += len(frame)
+
+    def _send(self) -> None:
+        if self._frames:
+            self._write(b"".join(self._frames))
+            self._frames.clear()
+            self._framed = 0
 
 
 class _Server(ThreadingHTTPServer):

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from json.encoder import encode_basestring  # the escaping of dumps(ensure_ascii=False)
 from typing import Any
 
 from openrouter.testing._replies import (
@@ -27,7 +28,9 @@ __all__ = [
     "Rendered",
     "build_result",
     "dumps",
+    "dumps_pieces",
     "dumps_result",
+    "has_long_string",
     "last_user_text",
     "part_dict",
 ]
@@ -41,6 +44,55 @@ _OUTPUT_PRICE = 0.000002
 def dumps(obj: Any) -> str:
     """Compact JSON, as the service sends it."""
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+# Strings longer than this are written a slice at a time by ``dumps_pieces``.
+LONG_STRING = 1 << 20
+_SLICE = 1 << 16
+# Stands in for a long string while the rest of the object is encoded; NULs make it a string
+# no request or reply carries (and a clash is detected, falling back to ``dumps``).
+_MARK = "\x00openrouter-emulator-long-string\x00"
+
+
+def has_long_string(obj: Any) -> bool:
+    """Whether ``obj`` (JSON-like) holds a string longer than ``LONG_STRING``."""
+    if isinstance(obj, str):
+        return len(obj) > LONG_STRING
+    if isinstance(obj, dict):
+        return any(has_long_string(value) for value in obj.values())
+    if isinstance(obj, (list, tuple)):
+        return any(has_long_string(value) for value in obj)
+    return False
+
+
+def dumps_pieces(obj: Any) -> Iterator[str]:
+    """``dumps(obj)`` as pieces that join to it, each long string escaped a slice at a time as
+    the pieces are taken: an event repeating a text of many megabytes never exists as one more
+    copy of it."""
+    long: list[str] = []
+
+    def stand_in(value: Any) -> Any:
+        if isinstance(value, str) and len(value) > LONG_STRING:
+            long.append(value)
+            return _MARK
+        if isinstance(value, dict):
+            return {key: stand_in(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [stand_in(item) for item in value]
+        return value
+
+    around = dumps(stand_in(obj)).split(dumps(_MARK))
+    if len(around) != len(long) + 1:
+        yield dumps(obj)
+        return
+    yield around[0]
+    for text, after in zip(long, around[1:], strict=True):
+        yield '"'
+        # Escaping is per character, so slices escape to the pieces of the whole.
+        for start in range(0, len(text), _SLICE):
+            yield encode_basestring(text[start : start + _SLICE])[1:-1]
+        yield '"'
+        yield after
 
 
 def dumps_result(result: Mapping[str, Any]) -> bytes:
@@ -68,8 +120,23 @@ def make_id(prefix: str, number: int, index: int = 0, length: int = 24) -> str:
     return f"{prefix}_{digest[:length]}"
 
 
+_WORDS_SLICE = 1 << 16
+
+
 def _words(text: str) -> int:
-    return len(text.split())
+    """``len(text.split())``, a slice at a time: a long text's words are never all listed at
+    once (20 MB of prose would make millions of strings)."""
+    if len(text) <= _WORDS_SLICE:
+        return len(text.split())
+    count = 0
+    inside = False  # the previous slice ended inside a word
+    for start in range(0, len(text), _WORDS_SLICE):
+        piece = text[start : start + _WORDS_SLICE]
+        count += len(piece.split())
+        if inside and not piece[0].isspace():
+            count -= 1  # one word straddles the cut and was counted in both slices
+        inside = not piece[-1].isspace()
+    return count
 
 
 def _content_text(content: Any) -> str:

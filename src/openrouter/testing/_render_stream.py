@@ -1,20 +1,28 @@
 """Turn a rendered ``Reply`` into the Responses API's SSE event sequence.
 
-The stream is rendered up front into a list of ready-to-send SSE text pieces (plus ``Pause`` /
-``Drop`` markers for the timing faults), so the server can write it in large chunks. Text
+The stream is rendered lazily, as the server takes its ready-to-send SSE text pieces (plus
+``Pause`` / ``Drop`` markers for the timing faults) and writes them in large chunks: a stream
+of millions of deltas costs a batch of pieces at a time, not the whole stream. Text
 deltas, the only events that come by the thousand, are formatted from string templates rather
 than ``json.dumps`` of a dict each.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring
 from typing import Any
 
 from openrouter.testing._http import DROP, Pause, Piece
-from openrouter.testing._render_result import Rendered, dumps, part_dict
+from openrouter.testing._render_result import (
+    Rendered,
+    dumps,
+    dumps_pieces,
+    has_long_string,
+    part_dict,
+)
 from openrouter.testing._replies import (
     FunctionCall,
     ImageGenerationCall,
@@ -33,6 +41,9 @@ __all__ = ["StreamSettings", "render_stream"]
 KEEPALIVE = ": OPENROUTER PROCESSING\n\n"
 DONE = "data: [DONE]\n\n"
 _DEFAULT_UNKNOWN: Mapping[str, Any] = {"type": "response.future_thing", "foo": 1}
+# Delta pieces handed to the writer at a time: few enough that a long text's stream is
+# never held whole, enough that the hand-over costs nothing per delta.
+_BATCH = 256
 
 
 @dataclass(frozen=True)
@@ -88,8 +99,11 @@ def _resolve(reply: Reply, defaults: StreamSettings) -> _Options:
 class _Sink:
     """Collects SSE pieces, numbering events and applying the reply's stream faults."""
 
-    def __init__(self, opts: _Options) -> None:
+    def __init__(self, opts: _Options, long_strings: bool = False) -> None:
         self.opts = opts
+        # The reply holds a text of megabytes, which some events repeat: those are encoded in
+        # pieces (see dumps_pieces).
+        self.long_strings = long_strings
         self.out: list[Piece] = []
         self.seq = 0
         self.count = 0
@@ -118,13 +132,35 @@ class _Sink:
 
     # Emission -------------------------------------------------------------------------------
 
-    def event(self, kind: str, fields: Mapping[str, Any]) -> None:
+    def drain(self) -> list[Piece]:
+        """The pieces collected so far, handed over: the sink starts a new list."""
+        out, self.out = self.out, []
+        return out
+
+    def event(self, kind: str, fields: Mapping[str, Any]) -> Iterable[Piece]:
+        """One event, and whatever it sets off: the pieces to send now."""
         if self.closed:
-            return
+            return self.drain()
         payload = {"type": kind, "sequence_number": self.seq}
         payload.update(fields)
-        self.out.append(f"data: {dumps(payload)}\n\n")
+        if not self.long_strings:
+            self.out.append(f"data: {dumps(payload)}\n\n")
+            self._advance()
+            return self.drain()
+        # Encoded as it is written: what the event sets off goes after it.
+        before = self.drain()
         self._advance()
+        after = self.drain()
+        return itertools.chain(before, ("data: ",), dumps_pieces(payload), ("\n\n",), after)
+
+    def deltas(self, head: str, tail: str, chunks: Iterable[str]) -> Iterator[Piece]:
+        """A delta event per chunk, handed over in batches."""
+        delta = self.delta
+        for chunk in chunks:
+            delta(head, chunk, tail)
+            if len(self.out) >= _BATCH:
+                yield from self.drain()
+        yield from self.drain()
 
     def delta(self, head: str, chunk: str, tail: str) -> None:
         """A templated event: ``head`` + sequence number + ``tail`` around the JSON delta."""
@@ -208,12 +244,14 @@ class _Sink:
         }
 
 
-def _split(text: str, size: int, chunks: Sequence[str] | None = None) -> Sequence[str]:
+def _split(text: str, size: int, chunks: Sequence[str] | None = None) -> Iterable[str]:
+    """The deltas of ``text``: ``chunks`` if given, else ``size``-character slices, cut as
+    they are sent (a long text is never held as a list of slices)."""
     if chunks is not None:
         return chunks
     if len(text) <= size:
         return (text,) if text else ()
-    return [text[i : i + size] for i in range(0, len(text), size)]
+    return (text[i : i + size] for i in range(0, len(text), size))
 
 
 def _heads(kind: str, item_id: str, index: int, sub_key: str | None, sub: int) -> tuple[str, str]:
@@ -229,24 +267,24 @@ def _heads(kind: str, item_id: str, index: int, sub_key: str | None, sub: int) -
     return head, tail
 
 
-def render_stream(rendered: Rendered, reply: Reply, defaults: StreamSettings) -> list[Piece]:
-    """The SSE pieces for ``rendered``: comments, events, fault markers and ``[DONE]``."""
+def render_stream(rendered: Rendered, reply: Reply, defaults: StreamSettings) -> Iterator[Piece]:
+    """The SSE pieces for ``rendered``: comments, events, fault markers and ``[DONE]``,
+    rendered as they are taken (the stream of a long text is never held whole)."""
     opts = _resolve(reply, defaults)
-    sink = _Sink(opts)
-    out = sink.out
     result = rendered.result
+    sink = _Sink(opts, has_long_string(result))
 
-    out.extend([KEEPALIVE] * opts.keepalive)
+    yield from [KEEPALIVE] * opts.keepalive
     if opts.warmup > 0:
         if opts.keepalive_interval > 0:
             left = opts.warmup
             while left > 1e-9:
                 step = min(opts.keepalive_interval, left)
-                out.append(Pause(step))
-                out.append(KEEPALIVE)
+                yield Pause(step)
+                yield KEEPALIVE
                 left -= step
         else:
-            out.append(Pause(opts.warmup))
+            yield Pause(opts.warmup)
 
     # The opening snapshots: nothing produced yet, and no usage (the spec does not allow null).
     snapshot = {
@@ -260,32 +298,31 @@ def render_stream(rendered: Rendered, reply: Reply, defaults: StreamSettings) ->
     }
     del snapshot["usage"]
     sink.fire_due()
-    sink.event("response.created", {"response": snapshot})
-    sink.event("response.in_progress", {"response": snapshot})
+    yield from sink.event("response.created", {"response": snapshot})
+    yield from sink.event("response.in_progress", {"response": snapshot})
 
     for index, (item, final) in enumerate(rendered.items):
-        _stream_item(sink, index, item, final, opts.delta_size)
+        yield from _stream_item(sink, index, item, final, opts.delta_size)
 
     terminal = {
         "completed": "response.completed",
         "incomplete": "response.incomplete",
         "failed": "response.failed",
     }[reply.status]
-    sink.event(terminal, {"response": result})
+    yield from sink.event(terminal, {"response": result})
     if not sink.closed:
-        out.append(DONE)
-    return out
+        yield DONE
 
 
 def _stream_item(
     sink: _Sink, index: int, item: OutputItem, final: dict[str, Any], size: int
-) -> None:
+) -> Iterator[Piece]:
     item_id = str(final.get("id", ""))
     where = {"item_id": item_id, "output_index": index}
 
     if isinstance(item, RawItem):
-        sink.event("response.output_item.added", {"output_index": index, "item": final})
-        sink.event("response.output_item.done", {"output_index": index, "item": final})
+        yield from sink.event("response.output_item.added", {"output_index": index, "item": final})
+        yield from sink.event("response.output_item.done", {"output_index": index, "item": final})
         return
 
     added = {k: v for k, v in final.items() if k not in ("action", "encrypted_content")}
@@ -299,25 +336,24 @@ def _stream_item(
         added["arguments"] = ""
     elif isinstance(item, ImageGenerationCall):
         added["result"] = None
-    sink.event("response.output_item.added", {"output_index": index, "item": added})
+    yield from sink.event("response.output_item.added", {"output_index": index, "item": added})
 
     if isinstance(item, Message):
         for content_index, part in enumerate(item.parts()):
-            _stream_part(sink, where, content_index, part, size)
+            yield from _stream_part(sink, where, content_index, part, size)
     elif isinstance(item, Reasoning):
         if item.text is not None:
             part_where = {**where, "content_index": 0}
             empty = {"type": "reasoning_text", "text": ""}
-            sink.event("response.content_part.added", {**part_where, "part": empty})
+            yield from sink.event("response.content_part.added", {**part_where, "part": empty})
             head, tail = _heads("response.reasoning_text.delta", item_id, index, "content_index", 0)
-            for chunk in _split(item.text, size):
-                sink.delta(head, chunk, tail)
-            sink.event("response.reasoning_text.done", {**part_where, "text": item.text})
+            yield from sink.deltas(head, tail, _split(item.text, size))
+            yield from sink.event("response.reasoning_text.done", {**part_where, "text": item.text})
             full = {"type": "reasoning_text", "text": item.text}
-            sink.event("response.content_part.done", {**part_where, "part": full})
+            yield from sink.event("response.content_part.done", {**part_where, "part": full})
         for summary_index, text in enumerate(item.summaries()):
             sum_where = {**where, "summary_index": summary_index}
-            sink.event(
+            yield from sink.event(
                 "response.reasoning_summary_part.added",
                 {**sum_where, "part": {"type": "summary_text", "text": ""}},
             )
@@ -328,81 +364,89 @@ def _stream_item(
                 "summary_index",
                 summary_index,
             )
-            for chunk in _split(text, size):
-                sink.delta(head, chunk, tail)
-            sink.event("response.reasoning_summary_text.done", {**sum_where, "text": text})
-            sink.event(
+            yield from sink.deltas(head, tail, _split(text, size))
+            yield from sink.event(
+                "response.reasoning_summary_text.done", {**sum_where, "text": text}
+            )
+            yield from sink.event(
                 "response.reasoning_summary_part.done",
                 {**sum_where, "part": {"type": "summary_text", "text": text}},
             )
     elif isinstance(item, FunctionCall):
         arguments = item.arguments_json
         head, tail = _heads("response.function_call_arguments.delta", item_id, index, None, 0)
-        for chunk in _split(arguments, size):
-            sink.delta(head, chunk, tail)
-        sink.event(
+        yield from sink.deltas(head, tail, _split(arguments, size))
+        yield from sink.event(
             "response.function_call_arguments.done",
             {**where, "name": item.name, "arguments": arguments},
         )
     elif isinstance(item, WebSearchCall):
         for phase in ("in_progress", "searching", "completed"):
-            sink.event(f"response.web_search_call.{phase}", where)
+            yield from sink.event(f"response.web_search_call.{phase}", where)
     elif isinstance(item, ImageGenerationCall):
-        sink.event("response.image_generation_call.in_progress", where)
-        sink.event("response.image_generation_call.generating", where)
+        yield from sink.event("response.image_generation_call.in_progress", where)
+        yield from sink.event("response.image_generation_call.generating", where)
         for partial in range(item.partial_images):
-            sink.event(
+            yield from sink.event(
                 "response.image_generation_call.partial_image",
                 {**where, "partial_image_index": partial, "partial_image_b64": item.result},
             )
-        sink.event("response.image_generation_call.completed", where)
+        yield from sink.event("response.image_generation_call.completed", where)
 
-    sink.event("response.output_item.done", {"output_index": index, "item": final})
+    yield from sink.event("response.output_item.done", {"output_index": index, "item": final})
 
 
 def _stream_part(
     sink: _Sink, where: dict[str, Any], content_index: int, part: OutputText | Refusal, size: int
-) -> None:
+) -> Iterator[Piece]:
     part_where = {**where, "content_index": content_index}
     item_id = str(where["item_id"])
     index = int(where["output_index"])
     if isinstance(part, Refusal):
-        sink.event(
+        yield from sink.event(
             "response.content_part.added",
             {**part_where, "part": {"type": "refusal", "refusal": ""}},
         )
         head, tail = _heads(
             "response.refusal.delta", item_id, index, "content_index", content_index
         )
-        for chunk in _split(part.refusal, size):
-            sink.delta(head, chunk, tail)
-        sink.event("response.refusal.done", {**part_where, "refusal": part.refusal})
-        sink.event("response.content_part.done", {**part_where, "part": part_dict(part)})
+        yield from sink.deltas(head, tail, _split(part.refusal, size))
+        yield from sink.event("response.refusal.done", {**part_where, "refusal": part.refusal})
+        yield from sink.event("response.content_part.done", {**part_where, "part": part_dict(part)})
         return
 
     empty = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
-    sink.event("response.content_part.added", {**part_where, "part": empty})
+    yield from sink.event("response.content_part.added", {**part_where, "part": empty})
     head, tail = _heads(
         "response.output_text.delta", item_id, index, "content_index", content_index
     )
     # Each annotation is announced once the text it covers has been sent.
     waiting = sorted(enumerate(part.annotations), key=lambda a: int(a[1].get("end_index", 0)))
-    position = 0
-    for chunk in _split(part.text, size, part.chunks):
-        sink.delta(head, chunk, tail)
-        position += len(chunk)
-        while waiting and int(waiting[0][1].get("end_index", 0)) <= position:
-            _announce(sink, part_where, *waiting.pop(0))
+    chunks = _split(part.text, size, part.chunks)
+    if not waiting:
+        yield from sink.deltas(head, tail, chunks)
+    else:
+        position = 0
+        for chunk in chunks:
+            sink.delta(head, chunk, tail)
+            position += len(chunk)
+            while waiting and int(waiting[0][1].get("end_index", 0)) <= position:
+                yield from _announce(sink, part_where, *waiting.pop(0))
+            if len(sink.out) >= _BATCH:
+                yield from sink.drain()
+        yield from sink.drain()
     while waiting:
-        _announce(sink, part_where, *waiting.pop(0))
-    sink.event("response.output_text.done", {**part_where, "text": part.text, "logprobs": []})
-    sink.event("response.content_part.done", {**part_where, "part": part_dict(part)})
+        yield from _announce(sink, part_where, *waiting.pop(0))
+    yield from sink.event(
+        "response.output_text.done", {**part_where, "text": part.text, "logprobs": []}
+    )
+    yield from sink.event("response.content_part.done", {**part_where, "part": part_dict(part)})
 
 
 def _announce(
     sink: _Sink, part_where: dict[str, Any], number: int, annotation: Mapping[str, Any]
-) -> None:
-    sink.event(
+) -> Iterator[Piece]:
+    yield from sink.event(
         "response.output_text.annotation.added",
         {**part_where, "annotation_index": number, "annotation": dict(annotation)},
     )
