@@ -51,6 +51,10 @@ class Usage:
     def of(cls, *sources: UsageSource | Iterable[UsageSource]) -> Usage:
         """The total of any mix of responses, ``components.Usage`` objects, totals and
         iterables of those; ``None`` entries are skipped."""
+        if len(sources) == 1:  # one response (bulk runs read each one's): no sum to build
+            (source,) = sources
+            if source is not None and not isinstance(source, Usage) and not _is_iterable(source):
+                return cls._one(source)
         total = cls()
         for source in sources:
             if source is None:
