@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from openrouter._retry_config import RetryConfig
 from openrouter._version import __version__
+from openrouter._wire import _capture
 from openrouter._wire._config import (
     Secret,
     check_headers,
@@ -140,6 +141,11 @@ class BaseClient:
             if value:
                 headers[header] = value
         self._base_headers = dict(check_headers(headers, "headers"))
+        # The httpx clients built here carry these as their own defaults, and requests pass
+        # only what differs: httpx would otherwise replace its defaults on every request.
+        self._http_defaults = {
+            name: value for name, value in self._base_headers.items() if name != "Content-Type"
+        }
 
         self._http: httpx.Client | None = client
         self._owns_http = client is None
@@ -213,22 +219,27 @@ class BaseClient:
     def request(self, prepared: PreparedRequest) -> httpx.Response:
         """Send with retries. A success comes back read and closed, or open when
         ``prepared.stream``; an error status or transport failure raises its SDK error."""
-        from openrouter._wire import _capture, _transport
+        # From the module itself, not its package: that form skips a Python-level import step.
+        from openrouter._wire._transport import send
 
         if self._hooks is not None:
             return self._request_hooked(prepared)
-        response = _transport.send(self._sync_client(), prepared, self.logger)
+        defaults = self._http_defaults if self._owns_http else None
+        response = send(self._sync_client(), prepared, self.logger, defaults=defaults)
         _capture.note(response)
         return response
 
     async def request_async(self, prepared: PreparedRequest) -> httpx.Response:
         """The async form of ``request``."""
-        from openrouter._wire import _capture, _transport
+        from openrouter._wire._transport import send_async
 
         if self._hooks is not None:
             return await self._request_hooked_async(prepared)
         http = await self._async_client()
-        response = await _transport.send_async(http, prepared, self.logger, self._async_slots)
+        defaults = self._http_defaults if self._owns_async_http else None
+        response = await send_async(
+            http, prepared, self.logger, self._async_slots, defaults=defaults
+        )
         _capture.note(response)
         return response
 
@@ -258,12 +269,15 @@ class BaseClient:
         return self._hooks.all() if self._hooks is not None else ()
 
     def _request_hooked(self, prepared: PreparedRequest) -> httpx.Response:
-        from openrouter._wire import _capture, _transport
+        from openrouter._wire import _transport
 
         assert self._hooks is not None
         call = self._hooks.start(prepared, self.server_url)
         try:
-            response = _transport.send(self._sync_client(), prepared, self.logger, call)
+            defaults = self._http_defaults if self._owns_http else None
+            response = _transport.send(
+                self._sync_client(), prepared, self.logger, call, defaults=defaults
+            )
         except Exception as exc:
             call.error(exc)
             raise
@@ -272,14 +286,15 @@ class BaseClient:
         return response
 
     async def _request_hooked_async(self, prepared: PreparedRequest) -> httpx.Response:
-        from openrouter._wire import _capture, _transport
+        from openrouter._wire import _transport
 
         assert self._hooks is not None
         call = self._hooks.start(prepared, self.server_url)
         try:
             http = await self._async_client()
+            defaults = self._http_defaults if self._owns_async_http else None
             response = await _transport.send_async(
-                http, prepared, self.logger, self._async_slots, call
+                http, prepared, self.logger, self._async_slots, call, defaults=defaults
             )
         except Exception as exc:
             call.error(exc)
@@ -323,6 +338,7 @@ class BaseClient:
 
         ms = self.timeout_ms if self.timeout_ms is not None else DEFAULT_TIMEOUT_MS
         return {
+            "headers": self._http_defaults,
             "timeout": timeout_for(ms / 1000.0),
             "follow_redirects": False,
             "verify": ssl_context,

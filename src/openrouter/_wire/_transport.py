@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import httpx
@@ -40,22 +41,33 @@ def timeout_for(seconds: float) -> httpx.Timeout:
 class _Attempts:
     """The decisions for one logical request across its attempts."""
 
-    __slots__ = ("_controller", "_hooks", "_logger", "_prepared")
+    __slots__ = ("_controller", "_defaults", "_hooks", "_logger", "_prepared")
 
     def __init__(
-        self, prepared: PreparedRequest, logger: logging.Logger, hooks: RequestCall | None
+        self,
+        prepared: PreparedRequest,
+        logger: logging.Logger,
+        hooks: RequestCall | None,
+        defaults: Mapping[str, str] | None = None,
     ) -> None:
         self._prepared = prepared
         self._controller = RetryController(prepared.retry)
         self._logger = logger
         self._hooks = hooks
+        self._defaults = defaults
 
     def build(self, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
         p = self._prepared
+        headers = p.headers
+        defaults = self._defaults
+        if defaults:  # the client sends these itself: only what differs goes with the request
+            headers = {
+                name: value for name, value in headers.items() if defaults.get(name) != value
+            }
         request = http.build_request(
             p.method,
             p.url,
-            headers=p.headers,
+            headers=headers,
             content=p.content,
             timeout=timeout_for(p.timeout_s)
             if p.timeout_s is not None
@@ -124,10 +136,12 @@ def send(
     prepared: PreparedRequest,
     logger: logging.Logger,
     hooks: RequestCall | None = None,
+    defaults: Mapping[str, str] | None = None,
 ) -> httpx.Response:
     """The answer to ``prepared``: read and closed, or open when ``prepared.stream``.
-    ``hooks`` (a hooked request's) hears of each retry."""
-    attempts = _Attempts(prepared, logger, hooks)
+    ``hooks`` (a hooked request's) hears of each retry; ``defaults`` are headers ``http``
+    sends by itself."""
+    attempts = _Attempts(prepared, logger, hooks, defaults)
     while True:
         try:
             response = http.send(attempts.build(http), stream=True)
@@ -156,12 +170,13 @@ async def send_async(
     logger: logging.Logger,
     slots: anyio.Semaphore | None = None,
     hooks: RequestCall | None = None,
+    defaults: Mapping[str, str] | None = None,
 ) -> httpx.Response:
     """The async form of ``send``. ``slots``, when given, is held while an attempt waits for
     its answer (never while sleeping between attempts)."""
     import anyio  # httpx's own dependency; sleeping through it works under asyncio and trio
 
-    attempts = _Attempts(prepared, logger, hooks)
+    attempts = _Attempts(prepared, logger, hooks, defaults)
     while True:
         try:
             async with slots if slots is not None else contextlib.nullcontext():
