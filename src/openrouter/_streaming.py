@@ -136,17 +136,23 @@ class _StreamCore:
             for data in self._datas
         )
 
-    def feed(self, chunk: bytes) -> list[StreamEvents]:
-        """Every event ``chunk`` completes, up to ``[DONE]``, at once (the streams themselves
-        take them one at a time, see ``take``)."""
-        events: list[StreamEvents] = []
+    def events_in(self, chunk: bytes) -> Iterator[StreamEvents]:
+        """The events ``chunk`` completes, decoded one at a time as they are asked for (see
+        ``take``), up to ``[DONE]``. A failure event raises its error right after it was
+        yielded, when the stream raises failures."""
         for data in self.decode(chunk):
-            event: StreamEvents | None = self.take(data)
-            if event is not None:
-                events.append(event)
-            elif self.done:
-                break
-        return events
+            event = self.take(data)
+            if event is None:
+                if self.done:
+                    return
+                continue
+            yield event
+            if event is self.raise_after:
+                raise self.stream_failure()
+
+    def feed(self, chunk: bytes) -> list[StreamEvents]:
+        """Every event ``chunk`` completes, at once."""
+        return list(self.events_in(chunk))
 
     def take(self, data: bytes) -> StreamEvents | None:
         """The event of one ``data``, accumulated and counted; None for ``[DONE]`` (``done``
@@ -300,7 +306,6 @@ def _events(core: _StreamCore) -> Generator[Any, None, None]:
             yield from core.non_sse_body()
             return
         chunks = core.response.iter_bytes()
-        take = core.take
         while not core.done:
             try:
                 chunk = next(chunks)
@@ -308,15 +313,7 @@ def _events(core: _StreamCore) -> Generator[Any, None, None]:
                 break
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 raise core.transport_error(exc) from exc
-            for data in core.decode(chunk):
-                event = take(data)
-                if event is None:
-                    if core.done:
-                        break
-                    continue
-                yield event
-                if event is core.raise_after:
-                    raise core.stream_failure()
+            yield from core.events_in(chunk)
         core.finish()
     except BaseException as exc:
         if core.on_end is not None:
@@ -345,7 +342,6 @@ async def _aevents(core: _StreamCore) -> AsyncGenerator[Any, None]:
                 yield whole
             return
         chunks = core.response.aiter_bytes()
-        take = core.take
         while not core.done:
             try:
                 chunk = await chunks.__anext__()
@@ -353,15 +349,8 @@ async def _aevents(core: _StreamCore) -> AsyncGenerator[Any, None]:
                 break
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 raise core.transport_error(exc) from exc
-            for data in core.decode(chunk):
-                event = take(data)
-                if event is None:
-                    if core.done:
-                        break
-                    continue
+            for event in core.events_in(chunk):
                 yield event
-                if event is core.raise_after:
-                    raise core.stream_failure()
         core.finish()
     except BaseException as exc:
         if core.on_end is not None:
