@@ -89,7 +89,7 @@ class TaggedUnion:
         # The per-item path of every response and event: one Python frame, the member's
         # validator called directly (``model_validate`` would add another frame).
         def validate(value: Any) -> Any:
-            if type(value) is dict:
+            if isinstance(value, dict):
                 tag = value.get(key)
                 cls = classes.get(tag) if type(tag) is str else None
                 if cls is not None:
@@ -103,17 +103,8 @@ class TaggedUnion:
         return core_schema.no_info_plain_validator_function(validate)
 
     def _validate_other(self, value: Any) -> Any:
-        """A dict of an unknown type or an unexpected shape, a dict subclass, or anything that
-        is no dict."""
+        """A dict of an unknown type or an unexpected shape, or anything that is no dict."""
         if isinstance(value, dict):
-            if type(value) is not dict:
-                tag = value.get(self.key)
-                cls = self.classes.get(tag) if isinstance(tag, str) else None
-                if cls is not None:
-                    try:
-                        return cls.model_validate(value)
-                    except ValidationError:
-                        pass
             return self._fallback(value)
         if isinstance(value, self._instances):
             return value  # a built model passes as is, as pydantic's own union does
