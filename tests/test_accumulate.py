@@ -68,7 +68,6 @@ def test_nothing_fed_gives_nothing() -> None:
     acc = ResponseAccumulator()
     assert acc.final_response() is None
     assert acc.partial_response() is None
-    assert acc.output_text == ""
 
 
 def test_normal_text_stream() -> None:
@@ -96,8 +95,7 @@ def test_normal_text_stream() -> None:
     )
     result = acc.final_response()
     assert result is not None
-    assert acc.output_text == "Hello, world!"
-    assert result.output_text == acc.output_text
+    assert result.output_text == "Hello, world!"
     assert result.status == "completed"
     assert result.usage is not None
     assert result.usage.total_tokens == 8
@@ -116,7 +114,7 @@ def test_terminal_response_without_output_gets_the_accumulated_items() -> None:
     result = acc.final_response()
     assert result is not None
     assert result.status == "completed"
-    assert result.output_text == "ab" == acc.output_text
+    assert result.output_text == "ab"
     assert isinstance(result.output[0], c.OutputMessageItem)
     assert result.output[0].id == "msg_1"
 
@@ -204,7 +202,7 @@ def test_function_call_arguments() -> None:
     assert isinstance(call, c.OutputFunctionCallItem)
     assert call.status == "completed"
     assert call.arguments == '{"city":"Paris"}'
-    assert acc.output_text == ""
+    assert result.output_text == ""
 
 
 def test_function_call_deltas_without_added_item() -> None:
@@ -258,7 +256,7 @@ def test_reasoning_summary_and_text() -> None:
     assert [s.text for s in reasoning.summary] == ["Thinking", "More"]
     assert reasoning.content is not None
     assert [p.text for p in reasoning.content] == ["step 1"]
-    assert result.output_text == "Answer" == acc.output_text
+    assert result.output_text == "Answer"
 
 
 def test_reasoning_done_texts_win_over_deltas() -> None:
@@ -347,7 +345,6 @@ def test_out_of_order_and_huge_indices() -> None:
     assert result is not None
     assert [item.id for item in result.output] == ["a", "b"]  # type: ignore[union-attr]
     assert result.output_text == "0AB"  # by index, not arrival
-    assert acc.output_text == "BA0"  # arrival order
 
 
 def test_deltas_without_any_index_or_id() -> None:
@@ -471,7 +468,7 @@ def test_unknown_events_and_known_events_with_bad_shapes_are_ignored() -> None:
     )
     result = acc.final_response()
     assert result is not None
-    assert result.output_text == "fine" == acc.output_text
+    assert result.output_text == "fine"
 
 
 def test_final_response_is_cached_until_the_next_event() -> None:
@@ -525,9 +522,6 @@ def test_any_event_sequence_never_crashes(payloads: list[dict[str, Any]]) -> Non
         acc.feed(parse_event(json.dumps({k: v for k, v in payload.items() if v is not None})))
     acc.final_response()
     acc.partial_response()
-    assert acc.output_text == "".join(
-        p["delta"] for p in payloads if p["type"] == "response.output_text.delta"
-    )
 
 
 def test_terminal_response_without_status_gets_the_event_status() -> None:
@@ -538,17 +532,15 @@ def test_terminal_response_without_status_gets_the_event_status() -> None:
 
 
 def test_long_interleaved_texts_fold_into_blocks_and_stay_exact() -> None:
-    # Two parts fed turn about, well past the fold size: each part and the arrival-order text
-    # come out exact, and the chunk lists stay short.
+    # Two parts fed turn about, well past the fold size: each part's text comes out exact,
+    # and the chunk lists stay short.
     from openrouter._accumulate import _FOLD
 
     n = _FOLD * 3 + 17
     acc = ResponseAccumulator()
-    arrival: list[str] = []
     for i in range(n):
         for index in (0, 1):
             delta = f"{index}:{i},"
-            arrival.append(delta)
             acc.feed(
                 ev(
                     "response.output_text.delta",
@@ -557,12 +549,15 @@ def test_long_interleaved_texts_fold_into_blocks_and_stay_exact() -> None:
                     content_index=0,
                     delta=delta,
                     logprobs=[],
-                    sequence_number=len(arrival),
+                    sequence_number=2 * i + index,
                 )
             )
-        if i == _FOLD + 5:
-            assert acc.output_text == "".join(arrival)  # cached, then invalidated by more
-    assert acc.output_text == "".join(arrival)
+        if i == _FOLD + 5:  # built and cached, then invalidated by more
+            middle = acc.final_response()
+            assert middle is not None
+            assert [item.content[0].text for item in middle.output] == [  # type: ignore[union-attr]
+                "".join(f"{index}:{j}," for j in range(i + 1)) for index in (0, 1)
+            ]
     final = acc.final_response()
     assert final is not None
     texts = [item.content[0].text for item in final.output]
@@ -570,7 +565,6 @@ def test_long_interleaved_texts_fold_into_blocks_and_stay_exact() -> None:
     assert all(
         len(part.chunks) < _FOLD + 5 for item in acc._items.values() for part in item.parts.values()
     )
-    assert len(acc._text) < _FOLD + 5
 
 
 def test_a_part_text_repeated_by_later_events_is_held_once() -> None:
@@ -581,11 +575,11 @@ def test_a_part_text_repeated_by_later_events_is_held_once() -> None:
     final = acc.final_response()
     assert final is not None
     kept = final.output[0].content[0].text
-    assert kept == "".join(deltas) == acc.output_text
+    assert kept == "".join(deltas)
     part = acc._items[0].parts[0]
     assert part.done_text is kept
     assert part.base is not None and part.base["text"] is kept
-    assert acc._text == [kept] and acc._text[0] is kept
+    assert part.chunks == []  # the deltas went once the done text came
 
 
 def test_a_different_done_text_is_not_shared() -> None:
@@ -594,19 +588,18 @@ def test_a_different_done_text_is_not_shared() -> None:
     events[-3] = ev("response.output_text.done", item_id="msg_1", output_index=0,
                     content_index=0, text="ab!")  # fmt: skip
     acc = feed(events)
-    assert acc.output_text == "ab"
-    assert acc._items[0].parts[0].done_text == "ab!"
+    part = acc._items[0].parts[0]
+    assert part.done_text == "ab!"
+    assert part.base is not None and part.base["text"] == "ab"
 
 
 def test_deltas_of_one_part_fold_into_blocks_held_once() -> None:
-    # The arrival-order text and the part's own text are the same deltas: one set of blocks.
+    # Every _FOLD deltas become one string: a long answer costs about its characters.
     from openrouter._accumulate import _FOLD
 
     deltas = [f"w{i} " for i in range(_FOLD * 2 + 5)]
     acc = feed(text_stream(deltas)[:-3])  # up to the deltas: nothing is done yet
     part = acc._items[0].parts[0]
-    assert part.folded == 2 and acc._text_folded == 2
-    assert all(a is b for a, b in zip(part.chunks[:2], acc._text[:2], strict=True))
-    assert acc.output_text == "".join(deltas)
+    assert part.folded == 2 and len(part.chunks) == 7
     final = acc.final_response()
     assert final is not None and final.output[0].content[0].text == "".join(deltas)

@@ -24,6 +24,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from openrouter._models import BaseModel
 from openrouter.components import (
+    EVENT_CLASSES,
     TERMINAL_EVENT_STATUS,
     OpenResponsesResult,
     OutputItems,
@@ -71,18 +72,17 @@ class _Part:
         kind = self.base.get("type", self.kind) if self.base is not None else self.kind
         return "refusal" if kind == "refusal" else "text"
 
-    def share(self, text: Any) -> str | None:
+    def share(self, text: Any) -> None:
         """Hold ``text`` (an equal string from a later event) instead of the equal copies this
-        part holds; returns the string given up, if any."""
+        part holds."""
         old = self.done_text
         if old is None or old is text or not isinstance(text, str) or old != text:
-            return None
+            return
         self.done_text = text
         if self.base is not None:
             key = self.text_key()
             if self.base.get(key) is old:
                 self.base[key] = text
-        return old
 
     def build(self) -> dict[str, Any]:
         part: dict[str, Any] = dict(self.base) if self.base is not None else {"type": self.kind}
@@ -213,18 +213,6 @@ def _fold(chunks: list[str], folded: int) -> int:
     return folded + 1
 
 
-def _joins_to(chunks: list[str], text: str) -> bool:
-    """Whether ``"".join(chunks) == text``, without joining."""
-    if sum(map(len, chunks)) != len(text):
-        return False
-    position = 0
-    for chunk in chunks:
-        if not text.startswith(chunk, position):
-            return False
-        position += len(chunk)
-    return True
-
-
 class ResponseAccumulator:
     """Feed it every stream event; ask it for the response so far or the final one."""
 
@@ -234,9 +222,6 @@ class ResponseAccumulator:
         "_items",
         "_last_delta",
         "_last_key",
-        "_text",
-        "_text_cache",
-        "_text_folded",
         "_version",
         "error_event",
         "snapshot",
@@ -257,9 +242,6 @@ class ResponseAccumulator:
         self._by_id: dict[str, int] = {}
         self._last_key: int | None = None
         self._last_delta: tuple[int, int | None, _Part] | None = None
-        self._text: list[str] = []
-        self._text_folded = 0
-        self._text_cache: tuple[int, str] = (0, "")
         self._version = 0
         self._built: tuple[int, OpenResponsesResult | None] | None = None
 
@@ -268,10 +250,8 @@ class ResponseAccumulator:
     def feed(self, event: StreamEvents) -> None:
         """Take one event into account. Never raises on odd input."""
         self._version += 1
-        if type(event) is UnknownEvent:
-            self._on_unknown(event)
-            return
-        handler = _HANDLERS.get(event.type)
+        # By class, not by ``type``: an UnknownEvent may carry a known type name.
+        handler = _HANDLERS.get(event.__class__)
         if handler is not None:
             handler(self, event)
 
@@ -328,13 +308,7 @@ class ResponseAccumulator:
             return
         for index, part in item.parts.items():
             if 0 <= index < len(content):
-                self._adopt(part, getattr(content[index], part.text_key(), None))
-
-    def _adopt(self, part: _Part, text: Any) -> None:
-        """``part`` (and the deltas' text, when it is that part's) takes the equal ``text``."""
-        old = part.share(text)
-        if old is not None and len(self._text) == 1 and self._text[0] is old:
-            self._text[0] = text
+                part.share(getattr(content[index], part.text_key(), None))
 
     def _on_part(self, event: Any) -> None:
         part_model = event.part
@@ -348,9 +322,6 @@ class ResponseAccumulator:
                 base[key] = part.done_text
 
     def _on_text_delta(self, event: Any) -> None:
-        delta = event.delta
-        text = self._text
-        text.append(delta)
         index = event.output_index
         content_index = event.content_index
         # Deltas come in long runs for one part: remember where the last one went (parts are
@@ -366,30 +337,13 @@ class ResponseAccumulator:
             if index is not None:
                 self._last_delta = (index, content_index, part)
         chunks = part.chunks
-        chunks.append(delta)
-        folded = self._text_folded
-        if len(text) - folded >= _FOLD:
-            # Usually one part has had every delta since the last fold: both lists then fold
-            # into the same block, held once.
-            tail = chunks[part.folded :]
-            same = len(tail) == len(text) - folded and all(
-                a is b for a, b in zip(tail, text[folded:], strict=True)
-            )
-            self._text_folded = _fold(text, folded)
-            if same:
-                chunks[part.folded :] = text[-1:]
-                part.folded += 1
+        chunks.append(event.delta)
         if len(chunks) - part.folded >= _FOLD:
             part.folded = _fold(chunks, part.folded)
 
     def _on_text_done(self, event: Any) -> None:
         item = self._item(event.output_index, event.item_id, "message")
-        done = event.text
-        item.part(event.content_index, "output_text").finish(done)
-        if done and _joins_to(self._text, done):
-            # The deltas so far are exactly this text: hold it once.
-            self._text[:] = [done]
-            self._text_folded = 1
+        item.part(event.content_index, "output_text").finish(event.text)
 
     def _on_annotation(self, event: Any) -> None:
         if event.annotation is None:
@@ -479,15 +433,6 @@ class ResponseAccumulator:
 
     # --- Results ------------------------------------------------------------------------------
 
-    @property
-    def output_text(self) -> str:
-        """The text of every ``response.output_text.delta`` so far, in arrival order."""
-        version, text = self._text_cache
-        if version != self._version:
-            text = "".join(self._text)
-            self._text_cache = (self._version, text)
-        return text
-
     def final_response(self) -> OpenResponsesResult | None:
         """The terminal event's response (with the accumulated output filled in if it came
         with none); without a terminal event, the latest snapshot with the accumulated output
@@ -557,7 +502,7 @@ def _lenient_response(data: Any) -> OpenResponsesResult | None:
         return None
 
 
-_HANDLERS: dict[str, _Handler] = {
+_HANDLERS_BY_TYPE: dict[str, _Handler] = {
     "response.created": ResponseAccumulator._on_snapshot,
     "response.in_progress": ResponseAccumulator._on_snapshot,
     "response.completed": ResponseAccumulator._on_terminal,
@@ -587,3 +532,8 @@ _HANDLERS: dict[str, _Handler] = {
     "response.code_interpreter_call_code.delta": ResponseAccumulator._on_code_delta,
     "response.code_interpreter_call_code.done": ResponseAccumulator._on_code_done,
 }
+
+_HANDLERS: dict[type, _Handler] = {
+    EVENT_CLASSES[name]: handler for name, handler in _HANDLERS_BY_TYPE.items()
+}
+_HANDLERS[UnknownEvent] = ResponseAccumulator._on_unknown
