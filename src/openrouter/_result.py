@@ -26,10 +26,10 @@ def parse_result(response: httpx.Response) -> OpenResponsesResult:
 
     A 200 whose body is ``{"error": ...}`` raises the API error its code names.
     """
-    from openrouter.components._response import OpenResponsesResult
+    from openrouter.components._response import OpenResponsesResult, set_generation_id
 
     result = parse_model(response, OpenResponsesResult)
-    result._generation_id = response.headers.get("x-generation-id")
+    set_generation_id(result, response.headers.get("x-generation-id"))
     return result
 
 
@@ -40,7 +40,9 @@ def parse_model(response: httpx.Response, cls: type[_M]) -> _M:
 
     content = response.content
     try:
-        return cls.model_validate_json(content)
+        # The validator itself: model_validate_json adds a Python frame around it.
+        result: _M = cls.__pydantic_validator__.validate_json(content)
+        return result
     except ValidationError as exc:
         try:
             body = _json.loads(content)

@@ -43,6 +43,7 @@ from openrouter.components import (
     parse_event,
     terminal_event_for,
 )
+from openrouter.components._response import set_generation_id
 from openrouter.errors import (
     IncompleteResponseError,
     StreamError,
@@ -270,7 +271,7 @@ class _StreamCore:
         final = self.accumulator.final_response()
         if final is None:
             raise StreamInterruptedError("The stream produced no response", event_count=0)
-        final._generation_id = self.response.headers.get("x-generation-id")
+        set_generation_id(final, self.response.headers.get("x-generation-id"))
         return final
 
     def require_complete(self) -> OpenResponsesResult:

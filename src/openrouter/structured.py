@@ -55,6 +55,7 @@ from openrouter.components import (
     ResponseOutputText,
     TextExtendedConfig,
 )
+from openrouter.components._response import set_generation_id
 from openrouter.errors import (
     StructuredOutputIncompleteError,
     StructuredOutputRefusalError,
@@ -306,7 +307,7 @@ class ParsedResponse(OpenResponsesResult, Generic[T]):
             _fields_set=set(response.model_fields_set), **values
         )
         out._parsed = parsed
-        out._generation_id = response._generation_id
+        set_generation_id(out, response.generation_id)
         return out
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
-from pydantic import Field, PrivateAttr
+from pydantic import Field
 
 from openrouter._models import BaseModel
 from openrouter.components._config import (
@@ -663,15 +663,17 @@ class OpenResponsesResult(BaseModel):
     truncation: Literal["auto", "disabled"] | _OpenStr | None = None
     user: str | None = None
 
-    # Not a body field: the client sets it from the HTTP response that carried the result.
-    _generation_id: str | None = PrivateAttr(default=None)
+    # Not a body field: the client sets it from the HTTP response that carried the result
+    # (``set_generation_id``). Held in pydantic's private-state dict, but not declared as a
+    # PrivateAttr: that would make every validation of a result initialise private state.
 
     @property
     def generation_id(self) -> str | None:
         """The ``X-Generation-Id`` of the response that carried this result (``None`` for a
         result built locally): pass it to ``client.generations.get_generation(id=...)`` for
         the exact cost, provider and latency."""
-        return self._generation_id
+        private = self.__pydantic_private__
+        return private.get(_GENERATION_ID) if private else None
 
     @property
     def output_text(self) -> str:
@@ -697,6 +699,18 @@ class OpenResponsesResult(BaseModel):
 
     async def __aexit__(self, *exc_info: Any) -> None:
         return None
+
+
+_GENERATION_ID = "_generation_id"
+
+
+def set_generation_id(result: OpenResponsesResult, value: str | None) -> None:
+    """Record the ``X-Generation-Id`` of the HTTP response that carried ``result``."""
+    private = result.__pydantic_private__
+    if private is not None:
+        private[_GENERATION_ID] = value
+    elif value is not None:  # none stays none: equal to a result built locally
+        object.__setattr__(result, "__pydantic_private__", {_GENERATION_ID: value})
 
 
 class ResultEvents:
