@@ -34,7 +34,7 @@ try:
 except ImportError:  # run as a script from the benchmarks folder
     from _server import service_stream, static_process  # type: ignore[no-redef]
 
-HEADERS = {"Authorization": "Bearer bench", "Content-Type": "application/json"}
+HEADERS = {"Authorization": "Bearer bench"}
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -55,11 +55,12 @@ async def _child(url: str, who: str, stream: bool, n: int) -> dict[str, float]:
     limits = httpx.Limits(max_connections=n, max_keepalive_connections=n)
     client = httpx.AsyncClient(timeout=120, limits=limits)
     sdk = OpenRouter(api_key="bench", server_url=url, async_client=client)
-    body = json.dumps({"model": "openai/gpt-4o", "input": "hi", "stream": stream}).encode()
+    # Raw httpx encodes its body per request (json=), as any caller (and the SDK) must.
+    payload = {"model": "openai/gpt-4o", "input": "hi", "stream": stream}
 
     async def raw_stream() -> int:
         count = 0
-        async with client.stream("POST", url + "/responses", content=body, headers=HEADERS) as r:
+        async with client.stream("POST", url + "/responses", json=payload, headers=HEADERS) as r:
             async for line in r.aiter_lines():
                 if (
                     line.startswith("data: ")
@@ -78,7 +79,7 @@ async def _child(url: str, who: str, stream: bool, n: int) -> dict[str, float]:
         return count
 
     async def raw_send() -> int:
-        response = await client.post(url + "/responses", content=body, headers=HEADERS)
+        response = await client.post(url + "/responses", json=payload, headers=HEADERS)
         response.raise_for_status()
         json.loads(response.content)
         return 1

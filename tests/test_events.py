@@ -333,7 +333,7 @@ def test_error_events_tolerate_odd_field_types() -> None:
 
 
 def test_long_events_parse_as_short_ones_do(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Events over _LONG_EVENT bytes are parsed to Python objects first, then validated: the
+    # Events over LONG_EVENT bytes are parsed to Python objects first, then validated: the
     # same typed events come out as from the usual path, odd ones included.
     import httpx
 
@@ -366,5 +366,5 @@ def test_long_events_parse_as_short_ones_do(monkeypatch: pytest.MonkeyPatch) -> 
         return (type(event), event.to_dict())
 
     usual = [parsed(data) for data in datas]
-    monkeypatch.setattr(_events, "_LONG_EVENT", 0)
+    monkeypatch.setattr(_events, "LONG_EVENT", 0)
     assert [parsed(data) for data in datas] == usual

@@ -25,6 +25,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
+from pydantic import ValidationError
 
 from openrouter._accumulate import ResponseAccumulator
 from openrouter._json import JSONNestingError
@@ -43,6 +44,7 @@ from openrouter.components import (
     parse_event,
     terminal_event_for,
 )
+from openrouter.components._events import LONG_EVENT, event_validator
 from openrouter.components._response import set_generation_id
 from openrouter.errors import (
     IncompleteResponseError,
@@ -73,6 +75,7 @@ class _StreamCore:
     __slots__ = (
         "_datas",
         "_decoder",
+        "_validate",
         "accumulator",
         "done",
         "event_count",
@@ -95,6 +98,7 @@ class _StreamCore:
         self.raise_errors = raise_errors
         self.accumulator = ResponseAccumulator()
         self._decoder = SSEDecoder(max_event_bytes)
+        self._validate = event_validator()
         self._datas: list[bytes] = []  # the events of the chunk being taken
         self.event_count = 0
         self.done = False
@@ -163,12 +167,28 @@ class _StreamCore:
         concurrent streams, events decoded ahead of the caller live long enough for the cyclic
         GC to promote and rescan them, which cost more than the rest of the SDK's work.
         """
+        event: StreamEvents | None
+        try:  # the common case, a known event, in one call
+            event = self._validate(data) if len(data) <= LONG_EVENT else self._decode(data)
+        except ValidationError:
+            event = self._decode(data)
+        if event is None:
+            return None
+        # What _take does, inline: a frame less for every event of every stream.
+        self.accumulator.feed(event)
+        self.event_count += 1
+        if event.type in _WATCHED_TYPES:
+            self._note(event)
+        return event
+
+    def _decode(self, data: bytes) -> StreamEvents | None:
+        """Whatever the known events' validator refused: ``[DONE]``, an unknown type, a bad
+        shape, malformed JSON, an event of megabytes."""
         if data == b"[DONE]":
             self.done = True
             return None
-        event: StreamEvents | None
         try:
-            event = parse_event(data)
+            return parse_event(data)
         except JSONNestingError as exc:
             raise StreamError(
                 f"Stream event {self.event_count + 1} is nested too deeply to decode "
@@ -177,11 +197,7 @@ class _StreamCore:
                 event_count=self.event_count,
             ) from exc
         except ValueError:
-            event = self._malformed(data)
-            if event is None:
-                return None
-        self._take(event)
-        return event
+            return self._malformed(data)
 
     def _malformed(self, data: bytes) -> StreamEvents | None:
         """An event the fast parse rejected: as text (bytes that are not UTF-8 read as U+FFFD,
@@ -197,6 +213,7 @@ class _StreamCore:
             return None
 
     def _take(self, event: StreamEvents) -> None:
+        """Accumulate and count one event (``take`` does the same inline)."""
         self.accumulator.feed(event)
         self.event_count += 1
         if event.type in _WATCHED_TYPES:

@@ -591,7 +591,7 @@ def terminal_event_for(
 
 _validate_json: Callable[[str | bytes], Any] | None = None
 _validate_python: Callable[[Any], Any] | None = None
-_LONG_EVENT = 1 << 20
+LONG_EVENT = 1 << 20
 
 
 def _build_validator() -> Callable[[str | bytes], Any]:
@@ -603,6 +603,14 @@ def _build_validator() -> Callable[[str | bytes], Any]:
     _validate_python = adapter.validator.validate_python
     _validate_json = adapter.validator.validate_json
     return _validate_json
+
+
+def event_validator() -> Callable[[str | bytes], Any]:
+    """The validator of the known events alone: a known event's class from JSON data, or
+    ``ValidationError`` for anything else (which ``parse_event`` then reads). For callers
+    that decode every event of a stream and want the common case without a frame around it;
+    data over ``LONG_EVENT`` bytes should go to ``parse_event`` (see above)."""
+    return _validate_json or _build_validator()
 
 
 def _validate_long(data: str | bytes, validate: Callable[[str | bytes], Any]) -> Any:
@@ -625,7 +633,7 @@ def parse_event(data: str | bytes) -> StreamEvents:
     """
     validate = _validate_json or _build_validator()
     try:
-        if len(data) > _LONG_EVENT:
+        if len(data) > LONG_EVENT:
             return _validate_long(data, validate)  # type: ignore[no-any-return]
         return validate(data)  # type: ignore[no-any-return]
     except ValidationError:
