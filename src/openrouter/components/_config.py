@@ -2,8 +2,6 @@
 tool choice. A module of its own so that reading a result does not build every request class
 (``_request`` re-exports all of these)."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import Field

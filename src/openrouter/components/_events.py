@@ -5,8 +5,6 @@ Every field except ``type`` has a default, so an event missing a field still dec
 class. Decoding is the hot path of streaming, see ``parse_event``.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, Final, Literal, TypeAlias, Union
 
@@ -409,7 +407,7 @@ class UnknownEvent(_Event):
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
     @classmethod
-    def from_payload(cls, payload: dict[str, Any]) -> UnknownEvent:
+    def from_payload(cls, payload: dict[str, Any]) -> "UnknownEvent":
         """Wrap any JSON object; never fails (fields of the wrong type only stay in ``raw``)."""
         tag = payload.get("type")
         seq = payload.get("sequence_number")

@@ -7,8 +7,6 @@ plain ``str``, so a new one never fails a whole list. Beyond the schema: ``Model
 ``Model.estimate_cost``, ``PublicPricing``'s per-million prices and ``ModelsListResponse.filter``.
 """
 
-from __future__ import annotations
-
 import math
 from collections.abc import Iterable
 from typing import Literal, TypeAlias

@@ -4,8 +4,6 @@ Names follow ``components.schemas`` of OpenRouter's OpenAPI file. Every model ke
 fields, so a field the SDK does not know yet can still be passed.
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal, TypeAlias
 

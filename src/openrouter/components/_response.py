@@ -6,8 +6,6 @@ and only the fields that identify a response are required. That last point matte
 body such as ``{"error": {...}}`` has no ``id`` and must not pass as a result.
 """
 
-from __future__ import annotations
-
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
@@ -688,13 +686,13 @@ class OpenResponsesResult(BaseModel):
 
     # The SDK page's example reads ``with res as event_stream: for event in event_stream``
     # whether or not ``stream=True``; for a plain result that yields its one terminal event.
-    def __enter__(self) -> ResultEvents:
+    def __enter__(self) -> "ResultEvents":
         return ResultEvents(self)
 
     def __exit__(self, *exc_info: Any) -> None:
         return None
 
-    async def __aenter__(self) -> ResultEvents:
+    async def __aenter__(self) -> "ResultEvents":
         return ResultEvents(self)
 
     async def __aexit__(self, *exc_info: Any) -> None:
@@ -723,15 +721,15 @@ class ResultEvents:
     def __init__(self, result: OpenResponsesResult) -> None:
         self.result = result
 
-    def events(self) -> list[StreamEvents]:
+    def events(self) -> "list[StreamEvents]":
         from openrouter.components._events import terminal_event_for
 
         return [terminal_event_for(self.result)]
 
-    def __iter__(self) -> Iterator[StreamEvents]:
+    def __iter__(self) -> "Iterator[StreamEvents]":
         return iter(self.events())
 
-    async def __aiter__(self) -> AsyncIterator[StreamEvents]:
+    async def __aiter__(self) -> "AsyncIterator[StreamEvents]":
         for event in self.events():
             yield event
 

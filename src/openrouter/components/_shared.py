@@ -1,8 +1,6 @@
 """Pieces shared by the request, response and event models: the tagged-union-with-fallback
 validator, the request base class, and the input content parts (which responses echo back)."""
 
-from __future__ import annotations
-
 import importlib
 import json
 from collections.abc import Mapping
@@ -47,7 +45,7 @@ tag no known class has keeps the narrowing exact. Find those objects with ``isin
 
 def tagged_union(
     classes: Mapping[str, type[BaseModel]], fallback: type[BaseModel], key: str = "type"
-) -> TaggedUnion:
+) -> "TaggedUnion":
     """Validate a dict as the class its ``key`` names, or as ``fallback``.
 
     Used on unions the server grows without notice (output items, annotations, tools): a new
