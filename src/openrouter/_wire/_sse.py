@@ -193,22 +193,13 @@ class SSEDecoder:
         append = events.append
         want_data = self._want_data
         for block in blocks:
-            # Fast paths for the two frames services send: exactly one "data: ..." line, or
-            # exactly an "event: <type>" line then one "data: ..." line. Anything else (more
-            # lines, other fields, no space after the colon) takes the full field rules.
-            if block[:6] == b"data: ":
-                if 10 not in block:  # 10 is LF; int `in` is a memchr
-                    if check and len(block) > self._max:
-                        self._too_big(len(block))
-                    if want_data:
-                        append(block[6:])
-                    else:
-                        data = block[6:].decode("utf-8", "replace")
-                        append(ServerSentEvent("message", data, last_id))
-                    continue
-            elif block[:7] == b"event: ":
-                lf = block.find(10, 7)
-                if lf > 0 and block.startswith(b"data: ", lf + 1) and block.find(10, lf + 7) < 0:
+            # Fast paths for the two frames services send: exactly an "event: <type>" line then
+            # one "data: ..." line (OpenRouter's framing, tried first), or exactly one
+            # "data: ..." line. Anything else (more lines, other fields, no space after the
+            # colon) takes the full field rules. Slices compare faster than startswith calls.
+            if block[:7] == b"event: ":
+                lf = block.find(10, 7)  # 10 is LF
+                if lf > 0 and block[lf + 1 : lf + 7] == b"data: " and block.find(10, lf + 7) < 0:
                     if check and len(block) - lf - 1 > self._max:
                         self._too_big(len(block) - lf - 1)
                     if want_data:
@@ -218,6 +209,15 @@ class SSEDecoder:
                         data = block[lf + 7 :].decode("utf-8", "replace")
                         append(ServerSentEvent(kind, data, last_id))
                     continue
+            elif block[:6] == b"data: " and 10 not in block:  # int `in` is a memchr
+                if check and len(block) > self._max:
+                    self._too_big(len(block))
+                if want_data:
+                    append(block[6:])
+                else:
+                    data = block[6:].decode("utf-8", "replace")
+                    append(ServerSentEvent("message", data, last_id))
+                continue
             self._lines(block.split(b"\n"), events)
             self._dispatch(events)
             last_id = self.last_event_id
