@@ -20,7 +20,14 @@ closing a stream before its terminal event drops the connection, which cancels t
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Callable,
+    Generator,
+    Iterable,
+    Iterator,
+)
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -142,18 +149,10 @@ class _StreamCore:
         )
 
     def events_in(self, chunk: bytes) -> Iterator[StreamEvents]:
-        """The events ``chunk`` completes, decoded one at a time as they are asked for (see
-        ``take``), up to ``[DONE]``. A failure event raises its error right after it was
-        yielded, when the stream raises failures."""
-        for data in self.decode(chunk):
-            event = self.take(data)
-            if event is None:
-                if self.done:
-                    return
-                continue
-            yield event
-            if event is self.raise_after:
-                raise self.stream_failure()
+        """The events ``chunk`` completes, decoded one at a time as they are asked for, up to
+        ``[DONE]``. A failure event raises its error right after it was yielded, when the
+        stream raises failures."""
+        return self._events_of(self.decode(chunk))
 
     def feed(self, chunk: bytes) -> list[StreamEvents]:
         """Every event ``chunk`` completes, at once."""
@@ -161,25 +160,38 @@ class _StreamCore:
 
     def take(self, data: bytes) -> StreamEvents | None:
         """The event of one ``data``, accumulated and counted; None for ``[DONE]`` (``done``
-        is then set) or a malformed event that was skipped.
+        is then set) or a malformed event that was skipped."""
+        for event in self._events_of((data,)):
+            return event
+        return None
 
-        The hot path of every stream. One event at a time, not a chunk's worth: at a thousand
-        concurrent streams, events decoded ahead of the caller live long enough for the cyclic
-        GC to promote and rescan them, which cost more than the rest of the SDK's work.
+    def _events_of(self, datas: Iterable[bytes]) -> Iterator[StreamEvents]:
+        """The hot path of every stream, in one frame: each data validated (a known event in
+        one call), accumulated, counted and yielded before the next is decoded.
+
+        One event at a time, not a chunk's worth: at a thousand concurrent streams, events
+        decoded ahead of the caller live long enough for the cyclic GC to promote and rescan
+        them, which cost more than the rest of the SDK's work.
         """
+        validate = self._validate
+        feed = self.accumulator.feed
         event: StreamEvents | None
-        try:  # the common case, a known event, in one call
-            event = self._validate(data) if len(data) <= LONG_EVENT else self._decode(data)
-        except ValidationError:
-            event = self._decode(data)
-        if event is None:
-            return None
-        # What _take does, inline: a frame less for every event of every stream.
-        self.accumulator.feed(event)
-        self.event_count += 1
-        if event.type in _WATCHED_TYPES:
-            self._note(event)
-        return event
+        for data in datas:
+            try:
+                event = validate(data) if len(data) <= LONG_EVENT else self._decode(data)
+            except ValidationError:
+                event = self._decode(data)
+            if event is None:
+                if self.done:
+                    return
+                continue  # a malformed event, skipped
+            feed(event)
+            self.event_count += 1
+            if event.type in _WATCHED_TYPES:
+                self._note(event)
+            yield event
+            if event is self.raise_after:
+                raise self.stream_failure()
 
     def _decode(self, data: bytes) -> StreamEvents | None:
         """Whatever the known events' validator refused: ``[DONE]``, an unknown type, a bad
@@ -213,7 +225,8 @@ class _StreamCore:
             return None
 
     def _take(self, event: StreamEvents) -> None:
-        """Accumulate and count one event (``take`` does the same inline)."""
+        """Accumulate and count one event that came whole, not as data (``_events_of`` does
+        the same inline)."""
         self.accumulator.feed(event)
         self.event_count += 1
         if event.type in _WATCHED_TYPES:
