@@ -6,10 +6,14 @@ the child process's peak RSS (``wait4``); the answer goes to a pipe that is coun
     python benchmarks/bench_cli_memory.py [--megabytes 20] [--runs 2]
 
 Goal: the extra peak stays within a small multiple of the data (measured 2.4 GB for 20 MB
-once, when the emulator rendered the whole stream in memory). The echoed answer's final events
-repeat the whole text: the CLI raises its bound on one SSE event with the size of its prompt,
-while the "SDK alone" client keeps the SDK's default (16 MiB), so there a prompt over about
-16 MB ends with a StreamError; its peak is measured all the same.
+once, when the emulator rendered the whole stream in memory). "CLI, emulator apart" is the
+same command pointed with ``--base-url`` at an emulator in another process: the command's
+client side alone, so that the two figures tell the client's share from the emulator's.
+
+The echoed answer's final events repeat the whole text: the CLI raises its bound on one SSE
+event with the size of its prompt, while the "SDK alone" client keeps the SDK's default
+(16 MiB), so there a prompt over about 16 MB ends with a StreamError; its peak is measured all
+the same.
 """
 
 from __future__ import annotations
@@ -20,6 +24,11 @@ import subprocess
 import sys
 import tempfile
 import time
+
+try:
+    from benchmarks._server import emulator_process
+except ImportError:  # run as a script from the benchmarks folder
+    from _server import emulator_process  # type: ignore[no-redef]
 
 # The SDK's share alone: the same echo streamed by a client whose emulator runs in another
 # process (the CLI's --emulator runs it in-process, so the CLI figure counts both). It reports
@@ -47,14 +56,27 @@ sys.exit(code)
 """
 
 
-def run(prompt_path: str, sdk_only: bool = False) -> tuple[int, int, float, str]:
+def run(
+    prompt_path: str, sdk_only: bool = False, apart: bool = False
+) -> tuple[int, int, float, str]:
     """(peak RSS bytes, output bytes, seconds, how it ended) of one CLI run reading
-    ``prompt_path`` (or of the SDK alone streaming the same echo)."""
+    ``prompt_path`` (or of the SDK alone streaming the same echo; ``apart``: of the CLI with
+    its emulator in another process)."""
     here = os.path.dirname(os.path.abspath(__file__))
+    if apart:
+        with emulator_process() as url:
+            return _run([sys.executable, "-m", "openrouter", "--base-url", url], prompt_path)
     if sdk_only:
         command = [sys.executable, "-c", _SDK_ONLY.format(here=here)]
     else:
         command = [sys.executable, "-m", "openrouter", "--emulator"]
+    return _run(command, prompt_path, sdk_only)
+
+
+def _run(
+    command: list[str], prompt_path: str, sdk_only: bool = False
+) -> tuple[int, int, float, str]:
+    env = dict(os.environ, OPENROUTER_API_KEY="sk-or-emulator")  # any key: only --base-url uses it
     with open(prompt_path, "rb") as stdin:
         started = time.perf_counter()
         proc = subprocess.Popen(
@@ -62,6 +84,7 @@ def run(prompt_path: str, sdk_only: bool = False) -> tuple[int, int, float, str]
             stdin=stdin,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            env=env,
         )
         assert proc.stdout is not None
         size = 0
@@ -98,9 +121,14 @@ def main() -> None:
             file.write(line * (data // len(line) + 1))
         mb = 1024 * 1024
         print(f"{args.megabytes:g} MB prompt on stdin; {os.cpu_count()} cores")
-        for title, sdk_only in (("CLI --emulator", False), ("SDK alone", True)):
-            base = min(run(small, sdk_only)[0] for _ in range(args.runs))
-            peak, out, seconds, ended = min(run(big, sdk_only) for _ in range(args.runs))
+        rows = (
+            ("CLI --emulator", False, False),
+            ("CLI, emulator apart", False, True),
+            ("SDK alone", True, False),
+        )
+        for title, sdk_only, apart in rows:
+            base = min(run(small, sdk_only, apart)[0] for _ in range(args.runs))
+            peak, out, seconds, ended = min(run(big, sdk_only, apart) for _ in range(args.runs))
             print(f"{title}:")
             print(f"  one-word prompt: peak RSS {base / mb:8.1f} MB")
             print(

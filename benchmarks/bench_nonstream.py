@@ -98,5 +98,6 @@ def main() -> None:
         f"CPU/request; {os.cpu_count()} cores"
     )
 
+
 if __name__ == "__main__":
     main()

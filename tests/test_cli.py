@@ -266,6 +266,24 @@ def test_builtin_emulator_needs_no_key() -> None:
     assert (done.returncode, done.stdout) == (0, "Echo: Tell me a joke\n"), done.stderr
 
 
+def test_builtin_emulator_keeps_no_request_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Nothing reads them, and they would hold every prompt until the command ends.
+    import openrouter.testing
+
+    started: list[Emulator] = []
+
+    class Watched(Emulator):
+        def start(self) -> Watched:
+            started.append(self)
+            return super().start()
+
+    monkeypatch.setattr(openrouter.testing, "Emulator", Watched)
+    done = run_main("--emulator", env=cli_env(), stdin="hello")
+    assert (done.returncode, done.stdout) == (0, "Echo: hello\n"), done.stderr
+    (emulator,) = started
+    assert emulator.requests == []
+
+
 def test_an_echo_longer_than_the_event_bound_completes(monkeypatch: pytest.MonkeyPatch) -> None:
     # An echo's final events repeat the whole prompt. With the SDK's bound on one event
     # lowered to 64 KiB, a 90 KB prompt's echo fails a plain client but completes through the

@@ -839,6 +839,49 @@ def test_requests_are_recorded_and_the_key_redacted(http: httpx.Client, emu: Emu
     assert emu.requests == []
 
 
+def test_an_emulator_that_records_nothing_answers_the_same(emu: Emulator) -> None:
+    # Bodies a plain emulator answers (JSON, a stream, UTF-16, not JSON, invalid): the same
+    # answers, and no record of them.
+    requests: list[dict[str, Any]] = [
+        {"json": body()},
+        {"json": body(stream=True)},
+        {"content": json.dumps(body()).encode("utf-16")},
+        {"content": b'{"model": '},
+        {"content": b"\xff\xfe\x00"},
+        {"json": body(temperature="hot")},
+    ]
+    with Emulator(record_requests=False) as quiet:
+        answers = []
+        for server in (emu, quiet):
+            auth = {"Authorization": f"Bearer {server.api_key}"}
+            with httpx.Client(base_url=server.url, headers=auth, timeout=5) as client:
+                answers.append([client.post("/responses", **r) for r in requests])
+        assert quiet.requests == []
+    assert len(emu.requests) == len(requests)
+    for recorded, unrecorded in zip(*answers, strict=True):
+        assert recorded.status_code == unrecorded.status_code
+        if recorded.headers["content-type"] == "application/json":
+            assert without_ids(recorded.json()) == without_ids(unrecorded.json())
+        else:
+            assert without_ids(parse_sse(recorded.text)) == without_ids(parse_sse(unrecorded.text))
+    assert [r.status_code for r in answers[0]] == [200, 200, 200, 400, 400, 400]
+
+
+def test_a_request_nobody_keeps_is_let_go_of_once_used() -> None:
+    from types import SimpleNamespace
+
+    from openrouter.testing import RecordedRequest
+    from openrouter.testing._routes import Call
+
+    for keep in (True, False):
+        exchange = SimpleNamespace(body=b"{}")
+        record = RecordedRequest("POST", "/r", {}, exchange.body, {})
+        call = Call(exchange, record, keep_request=keep)  # type: ignore[arg-type]
+        call.release_request()
+        kept = (exchange.body, record.body, record.json)
+        assert kept == ((b"{}", b"{}", {}) if keep else (b"", b"", None))
+
+
 @pytest.mark.parametrize("streamed", [False, True], ids=["json", "stream"])
 def test_status_is_recorded_before_the_answer_arrives(
     http: httpx.Client, emu: Emulator, streamed: bool

@@ -21,8 +21,10 @@ def open_client(args: argparse.Namespace, stack: ExitStack, err: TextIO) -> Open
         from openrouter.testing import Emulator
 
         log = (lambda line: print(f"emulator: {line}", file=err)) if args.debug else None
-        # Any key is accepted, and the user's real key is never sent to it.
-        emulator = stack.enter_context(Emulator(api_key=None, log=log))
+        # Any key is accepted, and the user's real key is never sent to it. Nothing reads its
+        # request records: kept, they would hold every prompt (a chat's whole history, once
+        # per turn) until the command ends.
+        emulator = stack.enter_context(Emulator(api_key=None, log=log, record_requests=False))
         api_key, server_url = emulator.api_key, emulator.url
     retry_config = None
     if args.no_retry:

@@ -56,7 +56,10 @@ class Emulator:
     requests are answered by ``default_reply`` if set, else by the echo model
     (``"Echo: <last user text>"``). ``delta_size``, ``keepalive`` and
     ``keepalive_every`` are the stream defaults for replies that do not set them.
-    ``log`` receives one line per request (e.g. ``print``).
+    ``log`` receives one line per request (e.g. ``print``). ``record_requests=False`` keeps
+    no record of requests (``requests`` stays empty) and lets each request body go as soon as
+    its answer is rendered: for an emulator whose requests nobody inspects, serving bodies of
+    megabytes or running for long.
 
     Beyond ``POST /responses`` it serves a small model catalogue (``GET /models``,
     ``/models/count``, ``/models/{author}/{slug}/endpoints``), a generation record for every
@@ -83,6 +86,7 @@ class Emulator:
         credit_limit: float | None = None,
         cassette: Cassette | str | os.PathLike[str] | None = None,
         record_mode: RecordMode | None = None,
+        record_requests: bool = True,
     ) -> None:
         if api_key is not None and not api_key:
             raise ValueError("api_key must be a non-empty string, or None to accept any key")
@@ -95,6 +99,7 @@ class Emulator:
 
         self._lock = threading.Lock()
         self._records: list[RecordedRequest] = []
+        self._record_requests = record_requests
         self._generations = 0
         self._scripted = ScriptedReplies()
         self._outages = ModelOutages()
@@ -182,7 +187,8 @@ class Emulator:
 
     @property
     def requests(self) -> list[RecordedRequest]:
-        """Every request received so far, oldest first (a snapshot)."""
+        """Every request received so far, oldest first (a snapshot); always empty with
+        ``record_requests=False``."""
         with self._lock:
             return list(self._records)
 
@@ -279,9 +285,12 @@ class Emulator:
 
     def _handle(self, exchange: Exchange) -> None:
         record = record_of(exchange)  # its status is set as the answer starts
-        with self._lock:
-            self._records.append(record)
+        if self._record_requests:
+            with self._lock:
+                self._records.append(record)
         call = Call(exchange, record, generation_id=self._generation_id(exchange))
+        # A cassette may relay the body upstream: only a plain emulator may drop it early.
+        call.keep_request = self._record_requests or self._cassette is not None
         if exchange.oversized:
             call.error(413, default_message(413))
         else:

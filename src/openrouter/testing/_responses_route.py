@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from openrouter.testing._catalog import model_prices
@@ -70,55 +71,72 @@ class ResponsesRoute:
             self._issued = {}
 
     def __call__(self, call: Call) -> None:
+        # The request is parsed, checked and rendered in a frame of its own, gone before the
+        # answer is written: a request nobody records is not kept alive by it (see
+        # Call.release_request).
+        write = self._prepare(call)
+        if write is not None:
+            write()
+
+    def _prepare(self, call: Call) -> Callable[[], None] | None:
+        """Answer a rejected request or a fault; for a reply, what writes it."""
         record = call.record
+        raw: bytes | None = record.body
         try:
-            payload = json.loads(record.body)
+            # What json.loads(raw) does, in two steps: bytes nobody keeps go before the parse.
+            text = record.body.decode(json.detect_encoding(record.body), "surrogatepass")
+            if not call.keep_request:
+                raw = None
+                call.release_request()
+            payload = json.loads(text)
         except ValueError as exc:
             call.error(400, f"Request body is not valid JSON: {exc}")
-            return
-        record.json = payload
+            return None
+        del text
+        if call.keep_request:
+            record.json = payload
         if not isinstance(payload, dict):
             call.error(400, "Request body must be a JSON object")
-            return
+            return None
         if self._checker is not None:
-            problems = self._checker.check(payload, record.body)
+            problems = self._checker.check(payload, raw)
             if problems:
                 record.validation_errors = problems
                 call.error(400, problems[0], errors=problems[:10])
-                return
+                return None
         if payload.get("previous_response_id") is not None:
             call.error(400, _STATELESS)
-            return
+            return None
         if self._ledger is not None and self._ledger.exhausted():
             call.error(402, default_message(402))
-            return
+            return None
         with self._lock:
             issued, self._issued = self._issued, {}
         problem = check_signed_reasoning(payload, issued)
         if problem is not None:
             call.error(400, problem)
-            return
-        self._answer(call, payload, self._source.next_for(record))
+            return None
+        return self._answer(call, payload, self._source.next_for(record))
 
     def _answer(
         self, call: Call, payload: dict[str, Any], item: Reply | Fault | Answer | None
-    ) -> None:
+    ) -> Callable[[], None] | None:
         exchange = call.exchange
         if isinstance(item, Answer):  # recorded or relayed bytes, written as they are
             item.send(exchange)
-            return
+            return None
         while isinstance(item, Fault):
             if item.kind == "reset":
                 exchange.reset()
-                return
+                return None
             if item.kind == "stall":
                 if not exchange.pause(item.seconds):
                     exchange.close_after()
-                    return
+                    return None
                 item = item.then
                 continue
             exchange.send(item.http_status, item.body, item.content_type, item.headers)
-            return
+            return None
 
         reply = item if item is not None else Reply.text(f"Echo: {last_user_text(payload)}")
         requested = self._requested_models(payload)
@@ -135,7 +153,7 @@ class ResponsesRoute:
                 headers=retry_after_headers(),
                 models=requested,
             )
-            return
+            return None
         answered_by = reply.model or model
         context = RenderContext(
             payload, answered_by, number, int(time.time()), model_prices(answered_by)
@@ -153,10 +171,13 @@ class ResponsesRoute:
         streamed = payload.get("stream") is True
         if self._ledger is not None:
             self._ledger.record(call, payload, rendered.result, streamed=streamed)
+        call.release_request()
         if streamed:
-            exchange.stream(render_stream(rendered, reply, self._settings), headers)
-        else:
-            exchange.send(200, dumps_result(rendered.result), "application/json", headers)
+            return functools.partial(
+                exchange.stream, render_stream(rendered, reply, self._settings), headers
+            )
+        body = dumps_result(rendered.result)
+        return functools.partial(exchange.send, 200, body, "application/json", headers)
 
     def _requested_models(self, payload: Mapping[str, Any]) -> list[str]:
         names: list[str] = []

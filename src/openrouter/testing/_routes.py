@@ -29,6 +29,19 @@ class Call:
     record: RecordedRequest
     params: Mapping[str, str] = field(default_factory=dict)
     generation_id: str = ""  # this answer's X-Generation-Id
+    # Whether the request's bytes and parse must outlive the handler's use of them: its record
+    # is kept, or a cassette may relay the body upstream.
+    keep_request: bool = True
+
+    def release_request(self) -> None:
+        """The handler is done with what the request holds so far (the body once parsed, the
+        JSON once the answer is rendered): unless it must be kept, it is let go of, so that a
+        long answer (a stream of minutes, an echo of megabytes) keeps no big request alive."""
+        if self.keep_request:
+            return
+        self.exchange.body = b""
+        self.record.body = b""
+        self.record.json = None
 
     def error(
         self,
