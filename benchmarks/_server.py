@@ -23,7 +23,9 @@ from typing import Any
 _EMULATOR_SCRIPT = """
 import sys, threading
 from openrouter.testing import Emulator, Reply
-emu = Emulator(api_key=None, validate=False)
+# Nothing here reads the request records; kept, they grow with every round and slow the
+# emulator's garbage collection, which both sides wait on.
+emu = Emulator(api_key=None, validate=False, record_requests=False)
 {setup}
 emu.start()
 print(emu.url, flush=True)
