@@ -629,7 +629,7 @@ def parse_event(data: str | bytes) -> StreamEvents:
     field of an unexpected shape, gives ``UnknownEvent`` with the payload kept. Raises
     ``ValueError`` if ``data`` is not a JSON object.
     """
-    validate = _validate_json or _build_validator()
+    validate = event_validator()
     try:
         if len(data) > LONG_EVENT:
             return _validate_long(data, validate)  # type: ignore[no-any-return]
