@@ -481,6 +481,9 @@ def test_a_broken_file_is_reported_with_its_line(tmp_path: Path) -> None:
     path.write_text('{"request": {"method": "POST", "path": "/"}}\nnot json\n')
     with pytest.raises(CassetteFormatError, match=r"bad.jsonl:2: not JSON"):
         Cassette(path)
+    path.write_text('{"openrouter_cassette": 1}\n' + "[" * 200_000 + "]" * 200_000 + "\n")
+    with pytest.raises(CassetteFormatError, match=r"bad.jsonl:2: not JSON: .*nested too deeply"):
+        Cassette(path)
 
 
 def test_split_events_keeps_every_byte() -> None:

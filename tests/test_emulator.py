@@ -867,6 +867,18 @@ def test_an_emulator_that_records_nothing_answers_the_same(emu: Emulator) -> Non
     assert [r.status_code for r in answers[0]] == [200, 200, 200, 400, 400, 400]
 
 
+def test_a_body_nested_too_deeply_gets_a_400_not_a_dropped_connection(emu: Emulator) -> None:
+    deep = b"[" * 200_000 + b"]" * 200_000
+    with Emulator(record_requests=False) as quiet:
+        for server in (emu, quiet):
+            auth = {"Authorization": f"Bearer {server.api_key}"}
+            with httpx.Client(base_url=server.url, headers=auth, timeout=5) as client:
+                answer = client.post("/responses", content=deep)
+                assert answer.status_code == 400
+                assert "nested too deeply" in answer.json()["error"]["message"]
+                assert client.post("/responses", json=body()).status_code == 200  # still serving
+
+
 def test_a_request_nobody_keeps_is_let_go_of_once_used() -> None:
     from types import SimpleNamespace
 

@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+from openrouter import _json
+
 __all__ = [
     "RECORD_MODES",
     "SCRUBBED",
@@ -126,7 +128,7 @@ def load_episodes(path: Path) -> list[Episode]:
         if not line.strip():
             continue
         try:
-            fact = json.loads(line)
+            fact = _json.loads(line)
         except ValueError as exc:
             raise CassetteFormatError(f"{path}:{number}: not JSON: {exc}") from None
         if not isinstance(fact, dict) or len(fact) == 0:

@@ -8,7 +8,6 @@ recording shows what the service said, not what the client made of it.
 from __future__ import annotations
 
 import copy
-import json
 import os
 import threading
 import time
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from openrouter import _json
 from openrouter.testing._cassette_file import (
     SCRUBBED,
     Episode,
@@ -80,7 +80,7 @@ def request_body(request: RecordedRequest, scrub: Iterable[str]) -> Any:
     body: Any = request.json
     if body is None and request.body:
         try:
-            body = json.loads(request.body)
+            body = _json.loads(request.body)
         except ValueError:
             return request.body.decode("utf-8", "replace")
     body = copy.deepcopy(body)
@@ -235,7 +235,7 @@ class Recorder:
             exchange.reset()
             return
         try:
-            episode.json = json.loads(raw)
+            episode.json = _json.loads(raw)
         except ValueError:
             episode.text = raw.decode("utf-8", "replace")
         exchange.send(response.status_code, raw, content_type, extra)

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from openrouter import _json
 from openrouter.testing._catalog import model_prices
 from openrouter.testing._faults import Fault, default_message, retry_after_headers
 from openrouter.testing._render_result import (
@@ -88,7 +89,7 @@ class ResponsesRoute:
             if not call.keep_request:
                 raw = None
                 call.release_request()
-            payload = json.loads(text)
+            payload = _json.loads(text)  # too deep a nesting is a ValueError too
         except ValueError as exc:
             call.error(400, f"Request body is not valid JSON: {exc}")
             return None
