@@ -15,11 +15,17 @@ def _import_all_of_openrouter() -> None:
     for info in pkgutil.walk_packages(openrouter.__path__, "openrouter."):
         if not info.name.endswith("__main__"):
             importlib.import_module(info.name)
+    # httpx imports httpcore only when it builds its first transport, and keeps the httpcore
+    # exception classes it maps from then on: a transport first built in an in-process run
+    # would leave httpx mapping classes of a dropped copy, and raw httpcore errors would
+    # escape every later test of the worker.
+    import httpcore  # noqa: F401
 
 
 # pytester drops the modules imported after its fixture was set up: a module first imported by
 # an in-process run would be imported again later, and isinstance fails across the two copies.
-# With the whole package loaded when a test file using this one is collected, none is.
+# With the whole package (and what it loads lazily) loaded when a test file using this one is
+# collected, none is.
 _import_all_of_openrouter()
 
 
